@@ -1,0 +1,53 @@
+# A handful of verbs. `make run` is the embedded quick start (SQLite, tasks in-process, demo data);
+# `make test` runs the test suite against the Postgres and Redis on this machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sufficiency
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+
+.PHONY: run install test lint format worker beat reset-db bench demo
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_demo
+
+test: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} TEST_REDIS_URL=$(TEST_REDIS_URL) \
+		REDIS_URL= $(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+worker: $(STAMP)
+	$(BIN)/celery -A config worker --loglevel=info
+
+beat: $(STAMP)
+	$(BIN)/celery -A config beat --loglevel=info
+
+reset-db: $(STAMP)
+	rm -f db.sqlite3
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_demo
+
+bench: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python bench/run.py

@@ -1,0 +1,259 @@
+"""The records: local authorities, children, their episodes of care, and the uploads that built them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from placements.ssda903.problems import Problem
+
+
+class LocalAuthorityQuerySet(models.QuerySet):
+    def for_user(self, user: settings.AUTH_USER_MODEL) -> LocalAuthorityQuerySet:
+        """The authorities a user may see: their own, or every one for a superuser."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(users=user)
+
+
+class LocalAuthority(models.Model):
+    code = models.CharField(
+        "DfE code", max_length=3, unique=True, help_text="The DfE 3-digit code, e.g. 210."
+    )
+    name = models.CharField(max_length=100)
+    districts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="ONS local authority district codes (E06/E07/E08/E09...) the authority covers.",
+    )
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="local_authorities", blank=True
+    )
+
+    objects = LocalAuthorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Population(models.Model):
+    """ONS mid-year estimate of the authority's population aged 0-17."""
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField(help_text="The mid-year of the ONS estimate.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["la", "year"]
+        constraints = [models.UniqueConstraint(fields=["la", "year"], name="population_la_year")]
+
+    def __str__(self) -> str:
+        return f"{self.la.code} {self.year}: {self.count}"
+
+
+class Child(models.Model):
+    """A child in an authority's 903 Header (and UASC) tables. CHILD ids are unique per authority."""
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="children")
+    child_id = models.CharField("CHILD", max_length=10)
+    sex = models.CharField(max_length=1)
+    dob = models.DateField("date of birth")
+    ethnic = models.CharField("ethnicity", max_length=4)
+    upn = models.CharField("UPN", max_length=13, blank=True)
+    mother = models.CharField(max_length=1, blank=True)
+    mc_dob = models.DateField("mother's child's date of birth", null=True, blank=True)
+    uasc = models.BooleanField("unaccompanied asylum-seeking child", default=False)
+    uasc_ceased = models.DateField("date UASC status ceased", null=True, blank=True)
+
+    class Meta:
+        ordering = ["la", "child_id"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.UniqueConstraint(fields=["la", "child_id"], name="child_unique_per_la"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.la.code}/{self.child_id}"
+
+
+class Episode(models.Model):
+    """One SSDA903 episode: a span of care with one legal status and one placement."""
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="episodes")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
+    decom = models.DateField("DECOM")
+    rne = models.CharField("RNE", max_length=1)
+    ls = models.CharField("LS", max_length=2)
+    cin = models.CharField("CIN", max_length=2)
+    place = models.CharField("PLACE", max_length=3)
+    place_provider = models.CharField("PLACE_PROVIDER", max_length=3, blank=True)
+    dec = models.DateField("DEC", null=True, blank=True)
+    rec = models.CharField("REC", max_length=3, blank=True)
+    reason_place_change = models.CharField("REASON_PLACE_CHANGE", max_length=6, blank=True)
+    home_post = models.CharField("HOME_POST", max_length=8, blank=True)
+    pl_post = models.CharField("PL_POST", max_length=8, blank=True)
+    urn = models.CharField("URN", max_length=8, blank=True)
+    pl_distance = models.DecimalField(
+        "PL_DISTANCE",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Distance from the extract, when the council supplies it (999.9 = not known).",
+    )
+    source_upload = models.ForeignKey(
+        "Upload", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["la", "child", "decom"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "decom"], name="episode_unique_child_decom"),
+            models.CheckConstraint(
+                condition=Q(dec__isnull=True) | Q(dec__gt=models.F("decom")),
+                name="episode_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(dec__isnull=True) & Q(rec="")) | (Q(dec__isnull=False) & ~Q(rec="")),
+                name="episode_end_date_and_reason_together",
+            ),
+        ]
+        indexes = [models.Index(fields=["la", "decom"])]
+
+    def __str__(self) -> str:
+        return f"{self.child} from {self.decom:%d/%m/%Y}"
+
+
+class UploadQuerySet(models.QuerySet):
+    def for_user(self, user: settings.AUTH_USER_MODEL) -> UploadQuerySet:
+        return self.filter(la__in=LocalAuthority.objects.for_user(user))
+
+    def applied(self) -> UploadQuerySet:
+        """Loaded uploads in the order they changed the history (what a rebuild replays)."""
+        return self.filter(status=Upload.Status.LOADED).order_by("applied_seq")
+
+
+class Upload(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        LOADED = "loaded", "Loaded"
+        REJECTED = "rejected", "Rejected"
+        DUPLICATE = "duplicate", "Already loaded"
+        FAILED = "failed", "Failed"
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        READING = "reading", "Reading files"
+        VALIDATING = "validating", "Checking rows"
+        STITCHING = "stitching", "Stitching onto the stored history"
+        STORING = "storing", "Saving"
+        DONE = "done", "Finished"
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    as_at = models.DateField("as-at date")
+    window_start = models.DateField(
+        null=True, blank=True, help_text="Blank when the upload is the full history."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    fingerprint = models.CharField(
+        max_length=64, db_index=True, help_text="SHA-256 over the files' checksums and the window."
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    applied_seq = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Order in which loaded uploads changed the authority's history.",
+    )
+    failure = models.TextField(blank=True, help_text="Why processing failed (never row contents).")
+    children_count = models.PositiveIntegerField(default=0)
+    episodes_count = models.PositiveIntegerField(default=0)
+    errors_count = models.PositiveIntegerField(default=0)
+    warnings_count = models.PositiveIntegerField(default=0)
+    episodes_added = models.PositiveIntegerField(default=0)
+    episodes_updated = models.PositiveIntegerField(default=0)
+    episodes_removed = models.PositiveIntegerField(default=0)
+
+    objects = UploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "applied_seq"], name="upload_applied_seq_unique_per_la"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Upload {self.pk} for {self.la.code} as at {self.as_at:%d/%m/%Y}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in {self.Status.QUEUED, self.Status.PROCESSING}
+
+
+class UploadFile(models.Model):
+    """A raw file exactly as it was uploaded, kept so the history can be rebuilt."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content = models.BinaryField()
+    tables = models.CharField(
+        max_length=200, blank=True, help_text="The 903 tables recognised in the file."
+    )
+
+    class Meta:
+        ordering = ["upload", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UploadProblem(models.Model):
+    class Severity(models.TextChoices):
+        ERROR = "error", "Error"
+        WARNING = "warning", "Warning"
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="problems")
+    severity = models.CharField(max_length=7, choices=Severity.choices)
+    file = models.CharField(max_length=255, blank=True)
+    row = models.PositiveIntegerField(null=True, blank=True)
+    child_id = models.CharField("CHILD", max_length=10, blank=True)
+    column = models.CharField(max_length=40, blank=True)
+    value = models.CharField(max_length=100, blank=True)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["upload", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.message}"
+
+    def as_problem(self) -> Problem:
+        return Problem(
+            severity=self.severity,
+            message=self.message,
+            file=self.file,
+            row=self.row,
+            child=self.child_id,
+            column=self.column,
+            value=self.value,
+        )

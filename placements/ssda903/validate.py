@@ -1,0 +1,468 @@
+"""Validation and tidying of an upload's 903 tables, exactly as DOMAIN.md 1 says.
+
+Errors reject the whole upload; warnings load. Everything is vectorised over the frames: a
+Python loop only ever runs over the rows that have a problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from placements import postcodes
+from placements.ssda903 import codes
+from placements.ssda903.problems import Problem
+from placements.ssda903.readers import Table
+
+CHILD_FIELDS = [
+    "child_id", "sex", "dob", "ethnic", "upn", "mother", "mc_dob", "uasc", "uasc_ceased",
+]  # fmt: skip
+EPISODE_FIELDS = [
+    "child_id", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec",
+    "reason_place_change", "home_post", "pl_post", "urn", "pl_distance",
+]  # fmt: skip
+EPISODE_DATE_FIELDS = ["decom", "dec"]
+EPISODE_CODE_FIELDS = [
+    f for f in EPISODE_FIELDS if f not in {"child_id", "decom", "dec", "pl_distance"}
+]
+
+# Messages users see; tests assert on them.
+MSG_DATE_TWO_DIGIT_YEAR = "The year must be written in full, as in 31/03/2025."
+MSG_DATE_UNREADABLE = "This is not a date we can read: write it as dd/mm/yyyy."
+MSG_DATE_REQUIRED = "A date is required here."
+MSG_CHILD_REQUIRED = "The CHILD id is missing."
+MSG_INVALID_CODE = "{code} is not a valid {column} code."
+MSG_CODE_NOT_YET_VALID = (
+    "{code} is not a valid {column} code for an episode starting on {decom}: "
+    "it was introduced on {since}."
+)
+MSG_CODE_RETIRED = (
+    "{code} is not a valid {column} code for an episode starting on {decom}: "
+    "it was withdrawn after {until}."
+)
+MSG_CODE_RETIRED_OPEN = (
+    "{code} was withdrawn after {until}, but this episode was still open after that date; "
+    "it is loaded as it is."
+)
+MSG_DEC_NOT_AFTER_DECOM = "DEC (the episode's end) must be after DECOM (its start)."
+MSG_REC_WITHOUT_DEC = "REC is given but DEC is blank: an open episode has neither."
+MSG_DEC_WITHOUT_REC = "DEC is given but REC is blank: say why the episode ended."
+MSG_DUPLICATE_EPISODE = "This child has two different episodes starting on the same DECOM."
+MSG_EXACT_DUPLICATE_EPISODE = "An exact copy of an earlier row; the copy was dropped."
+MSG_NO_HEADER_ROW = "This child has episodes but no row in the Header table."
+MSG_DUPLICATE_CHILD = "This CHILD appears twice in the Header table with different details."
+MSG_EXACT_DUPLICATE_CHILD = "An exact copy of an earlier Header row; the copy was dropped."
+MSG_PROVIDER_MISSING = "PLACE_PROVIDER is blank; it is needed for placement type {place}."
+MSG_PROVIDER_NOT_EXPECTED = "PLACE_PROVIDER should be blank for placement type {place}; ignored."
+MSG_URN_MISSING = "URN is blank; the provider's Ofsted URN (or XXXXXXX) is expected."
+MSG_URN_FORMAT = "This is not an Ofsted URN (SC123456, 7 digits, or XXXXXXX)."
+MSG_POSTCODE_FORMAT = "This does not look like a postcode."
+MSG_POSTCODE_NOT_FOUND = (
+    "Postcode not found in the ONS Postcode Directory; distance will be unknown."
+)
+MSG_DISTANCE_UNREADABLE = "PL_DISTANCE is not a number; the distance will be worked out instead."
+MSG_DECOM_AFTER_AS_AT = "DECOM is after the upload's as-at date."
+MSG_DEC_AFTER_AS_AT = "DEC is after the upload's as-at date."
+MSG_DECOM_BEFORE_DOB = "DECOM is before the child's date of birth."
+MSG_MOTHER_CODE = "MOTHER should be 1, 0 or blank."
+MSG_UASC_NOT_IN_HEADER = "This child is in the UASC table but not in Header; the row was ignored."
+
+_DMY = r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$"
+_ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00)?)?$"
+_TWO_DIGIT_YEAR = r"^\d{1,2}[/-]\d{1,2}[/-]\d{2}$"
+_URN = r"^(?:SC\d{6}|\d{7}|XXXXXXX)$"
+_POSTCODE_SHAPE = r"^[A-Z]{1,2}\d[A-Z\d]? ?\d(?:[A-Z]{2})?$"
+
+
+@dataclass
+class Extract:
+    """An upload's children and episodes, tidied and typed, ready to stitch."""
+
+    children: pd.DataFrame
+    episodes: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+def empty_children() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in CHILD_FIELDS})
+    for name in ("dob", "mc_dob", "uasc_ceased"):
+        frame[name] = pd.Series(dtype="datetime64[ns]")
+    frame["uasc"] = pd.Series(dtype=bool)
+    return frame
+
+
+def empty_episodes() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in EPISODE_FIELDS})
+    for name in EPISODE_DATE_FIELDS:
+        frame[name] = pd.Series(dtype="datetime64[ns]")
+    frame["pl_distance"] = pd.Series(dtype=float)
+    return frame
+
+
+def validate_extract(
+    tables: list[Table], *, as_at: dt.date, check_postcodes: bool = True
+) -> Extract:
+    """Tidy and check the Header, Episodes and UASC tables of one upload."""
+    by_kind = {table.kind: table for table in tables}
+    problems: list[Problem] = []
+    header = by_kind.get("Header")
+    episodes = by_kind.get("Episodes")
+    if header is None or episodes is None:
+        # The reader has already said which table is missing.
+        return Extract(empty_children(), empty_episodes(), problems)
+
+    children = _validate_header(header, problems)
+    _apply_uasc(children, by_kind.get("UASC"), problems)
+    episode_frame = _validate_episodes(
+        episodes, children, as_at=as_at, problems=problems, check_postcodes=check_postcodes
+    )
+    children = children[CHILD_FIELDS].reset_index(drop=True)
+    return Extract(children, episode_frame, problems)
+
+
+# --- Header ----------------------------------------------------------------------------------
+
+
+def _validate_header(table: Table, problems: list[Problem]) -> pd.DataFrame:
+    raw = table.frame
+    frame = pd.DataFrame(
+        {
+            "_row": raw["_row"].to_numpy(),
+            "child_id": _tidy_id(raw["CHILD"]),
+            "sex": _tidy_code(raw["SEX"]),
+            "ethnic": _tidy_code(raw["ETHNIC"]),
+            "upn": _tidy_code(raw["UPN"]),
+            "mother": _tidy_code(raw["MOTHER"]),
+        }
+    )
+    where = _Where(table.source, frame)
+    where.flag(frame["child_id"] == "", "CHILD", raw["CHILD"], MSG_CHILD_REQUIRED, problems)
+    frame["dob"] = _parse_dates(raw["DOB"], "DOB", where, problems, required=True)
+    frame["mc_dob"] = _parse_dates(raw["MC_DOB"], "MC_DOB", where, problems, required=False)
+    _flag_invalid_codes(frame, "sex", "SEX", codes.SEX, where, problems)
+    _flag_invalid_codes(frame, "ethnic", "ETHNIC", codes.ETHNICITY, where, problems)
+    bad_mother = ~frame["mother"].isin({"", "0", "1"})
+    where.flag(bad_mother, "MOTHER", frame["mother"], MSG_MOTHER_CODE, problems, warning=True)
+
+    frame = frame[frame["child_id"] != ""]
+    compare = ["child_id", "sex", "dob", "ethnic", "upn", "mother", "mc_dob"]
+    exact = frame.duplicated(subset=compare, keep="first")
+    where.flag(exact, "CHILD", frame["child_id"], MSG_EXACT_DUPLICATE_CHILD, problems, warning=True)
+    frame = frame[~exact]
+    clash = frame.duplicated(subset=["child_id"], keep=False)
+    where.flag(clash, "CHILD", frame["child_id"], MSG_DUPLICATE_CHILD, problems)
+    frame = frame.drop_duplicates(subset=["child_id"], keep="first").copy()
+    frame["uasc"] = False
+    frame["uasc_ceased"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return frame.set_index("child_id", drop=False)
+
+
+def _apply_uasc(children: pd.DataFrame, table: Table | None, problems: list[Problem]) -> None:
+    if table is None:
+        return
+    raw = table.frame
+    frame = pd.DataFrame({"_row": raw["_row"].to_numpy(), "child_id": _tidy_id(raw["CHILD"])})
+    where = _Where(table.source, frame)
+    frame["duc"] = _parse_dates(raw["DUC"], "DUC", where, problems, required=False)
+    frame = frame[frame["child_id"] != ""]
+    unknown = ~frame["child_id"].isin(children.index)
+    where.flag(unknown, "CHILD", frame["child_id"], MSG_UASC_NOT_IN_HEADER, problems, warning=True)
+    frame = frame[~unknown].drop_duplicates(subset=["child_id"], keep="last")
+    children.loc[frame["child_id"], "uasc"] = True
+    children.loc[frame["child_id"], "uasc_ceased"] = frame["duc"].to_numpy()
+
+
+# --- Episodes --------------------------------------------------------------------------------
+
+
+def _validate_episodes(
+    table: Table,
+    children: pd.DataFrame,
+    *,
+    as_at: dt.date,
+    problems: list[Problem],
+    check_postcodes: bool,
+) -> pd.DataFrame:
+    raw = table.frame
+    frame = pd.DataFrame({"_row": raw["_row"].to_numpy(), "child_id": _tidy_id(raw["CHILD"])})
+    for name in EPISODE_CODE_FIELDS:
+        frame[name] = _tidy_code(raw[name.upper()])
+    for name in ("home_post", "pl_post"):
+        frame[name] = raw[name.upper()].map(postcodes.normalise_postcode).astype(object)
+    where = _Where(table.source, frame)
+
+    where.flag(frame["child_id"] == "", "CHILD", raw["CHILD"], MSG_CHILD_REQUIRED, problems)
+    frame["decom"] = _parse_dates(raw["DECOM"], "DECOM", where, problems, required=True)
+    frame["dec"] = _parse_dates(raw["DEC"], "DEC", where, problems, required=False)
+    frame["pl_distance"] = _parse_distance(raw, where, problems)
+
+    _flag_invalid_codes(frame, "rne", "RNE", codes.RNE, where, problems)
+    _flag_invalid_codes(frame, "ls", "LS", codes.LEGAL_STATUS, where, problems)
+    _flag_invalid_codes(frame, "cin", "CIN", codes.CATEGORY_OF_NEED, where, problems)
+    _flag_dated_codes(frame, "place", "PLACE", codes.PLACEMENT, "decom", where, problems)
+    _flag_dated_codes(
+        frame, "rec", "REC", codes.REASON_CEASED, "dec", where, problems, blank_ok=True
+    )
+    provider_given = frame["place_provider"] != ""
+    _flag_invalid_codes(
+        frame[provider_given], "place_provider", "PLACE_PROVIDER", codes.PLACE_PROVIDER, where,
+        problems,
+    )  # fmt: skip
+    reason_given = frame["reason_place_change"] != ""
+    _flag_invalid_codes(
+        frame[reason_given], "reason_place_change", "REASON_PLACE_CHANGE",
+        codes.REASON_PLACE_CHANGE, where, problems,
+    )  # fmt: skip
+
+    ended = frame["dec"].notna()
+    where.flag(
+        frame["decom"].notna() & ended & (frame["dec"] <= frame["decom"]),
+        "DEC", raw["DEC"], MSG_DEC_NOT_AFTER_DECOM, problems,
+    )  # fmt: skip
+    has_rec = frame["rec"] != ""
+    dec_blank = raw["DEC"].str.strip() == ""
+    where.flag(has_rec & dec_blank, "REC", frame["rec"], MSG_REC_WITHOUT_DEC, problems)
+    where.flag(ended & ~has_rec, "REC", frame["rec"], MSG_DEC_WITHOUT_REC, problems)
+
+    _flag_provider_and_urn(frame, where, problems)
+    _flag_as_at(frame, as_at, raw, where, problems)
+
+    # Exact copies are a repair (dropped); two different rows on one key are an error.
+    frame = frame[(frame["child_id"] != "") & frame["decom"].notna()]
+    exact = frame.duplicated(subset=EPISODE_FIELDS, keep="first")
+    where.flag(exact, "DECOM", raw["DECOM"], MSG_EXACT_DUPLICATE_EPISODE, problems, warning=True)
+    frame = frame[~exact]
+    clash = frame.duplicated(subset=["child_id", "decom"], keep=False)
+    where.flag(clash, "DECOM", raw["DECOM"], MSG_DUPLICATE_EPISODE, problems)
+
+    orphan = ~frame["child_id"].isin(children.index)
+    where.flag(orphan, "CHILD", frame["child_id"], MSG_NO_HEADER_ROW, problems)
+
+    dob = frame["child_id"].map(children["dob"])
+    where.flag(
+        dob.notna() & (frame["decom"] < dob), "DECOM", raw["DECOM"], MSG_DECOM_BEFORE_DOB,
+        problems, warning=True,
+    )  # fmt: skip
+    if check_postcodes:
+        _flag_postcodes(frame, where, problems)
+    return frame[EPISODE_FIELDS].sort_values(["child_id", "decom"]).reset_index(drop=True)
+
+
+def _flag_provider_and_urn(frame: pd.DataFrame, where: _Where, problems: list[Problem]) -> None:
+    place = frame["place"]
+    provider = frame["place_provider"]
+    known_place = place.isin(codes.PLACEMENT.keys())
+    no_provider = place.isin(codes.NO_PROVIDER_PLACEMENTS)
+    for mask, message in (
+        (known_place & ~no_provider & (provider == ""), MSG_PROVIDER_MISSING),
+        (no_provider & (provider != ""), MSG_PROVIDER_NOT_EXPECTED),
+    ):
+        for index in frame.index[mask]:
+            problems.append(
+                Problem.warning(
+                    message.format(place=place[index]),
+                    **where.at(index, "PLACE_PROVIDER"),
+                    value=provider[index],
+                )  # fmt: skip
+            )
+    urn = frame["urn"]
+    urn_expected = known_place & ~place.isin(codes.NO_URN_PLACEMENTS)
+    where.flag(urn_expected & (urn == ""), "URN", urn, MSG_URN_MISSING, problems, warning=True)
+    bad_urn = (urn != "") & ~urn.str.match(_URN)
+    where.flag(bad_urn, "URN", urn, MSG_URN_FORMAT, problems, warning=True)
+
+
+def _flag_as_at(
+    frame: pd.DataFrame, as_at: dt.date, raw: pd.DataFrame, where: _Where, problems: list[Problem]
+) -> None:
+    limit = pd.Timestamp(as_at)
+    where.flag(frame["decom"] > limit, "DECOM", raw["DECOM"], MSG_DECOM_AFTER_AS_AT, problems,
+               warning=True)  # fmt: skip
+    where.flag(frame["dec"] > limit, "DEC", raw["DEC"], MSG_DEC_AFTER_AS_AT, problems,
+               warning=True)  # fmt: skip
+
+
+def _flag_postcodes(frame: pd.DataFrame, where: _Where, problems: list[Problem]) -> None:
+    for name, column in (("home_post", "HOME_POST"), ("pl_post", "PL_POST")):
+        values = frame[name]
+        given = values != ""
+        badly_shaped = given & ~values.str.match(_POSTCODE_SHAPE)
+        where.flag(badly_shaped, column, values, MSG_POSTCODE_FORMAT, problems, warning=True)
+        candidates = values[given & ~badly_shaped]
+        distinct = pd.Series(candidates.unique())
+        if distinct.empty:
+            continue
+        found = postcodes.lookup(distinct)["found"].to_numpy()
+        missing = set(distinct[~found])
+        where.flag(
+            candidates.isin(missing).reindex(frame.index, fill_value=False),
+            column, values, MSG_POSTCODE_NOT_FOUND, problems, warning=True,
+        )  # fmt: skip
+
+
+def _parse_distance(raw: pd.DataFrame, where: _Where, problems: list[Problem]) -> pd.Series:
+    if "PL_DISTANCE" not in raw.columns:
+        return pd.Series(np.nan, index=raw.index, dtype=float)
+    text = raw["PL_DISTANCE"].str.strip()
+    values = pd.to_numeric(text, errors="coerce")
+    unreadable = (text != "") & values.isna()
+    where.flag(unreadable, "PL_DISTANCE", text, MSG_DISTANCE_UNREADABLE, problems, warning=True)
+    return values.round(1).astype(float)
+
+
+# --- Shared helpers --------------------------------------------------------------------------
+
+
+class _Where:
+    """Turns masks over a table into located problems (file, row, CHILD, column, value)."""
+
+    def __init__(self, source: str, frame: pd.DataFrame) -> None:
+        self.source = source
+        self.rows = frame["_row"]
+        self.children = frame["child_id"]
+
+    def at(self, index: object, column: str) -> dict[str, object]:
+        return {
+            "file": self.source,
+            "row": int(self.rows[index]),
+            "child": self.children[index],
+            "column": column,
+        }
+
+    def flag(
+        self,
+        mask: pd.Series,
+        column: str,
+        values: pd.Series,
+        message: str,
+        problems: list[Problem],
+        *,
+        warning: bool = False,
+    ) -> None:
+        make = Problem.warning if warning else Problem.error
+        for index in mask.index[mask.to_numpy(dtype=bool)]:
+            problems.append(make(message, value=values[index], **self.at(index, column)))
+
+
+def _tidy_code(values: pd.Series) -> pd.Series:
+    # Councils' systems export codes in either case and with stray spaces; codes never hold spaces.
+    return values.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+
+
+def _tidy_id(values: pd.Series) -> pd.Series:
+    return _tidy_code(values)
+
+
+def _parse_dates(
+    values: pd.Series, column: str, where: _Where, problems: list[Problem], *, required: bool
+) -> pd.Series:
+    text = values.astype(str).str.strip()
+    parts = text.str.extract(_DMY)
+    iso = text.str.extract(_ISO)
+    parts = parts.fillna(iso).apply(pd.to_numeric, errors="coerce")
+    parsed = pd.to_datetime(
+        {"year": parts["y"], "month": parts["m"], "day": parts["d"]}, errors="coerce"
+    )
+    blank = text == ""
+    two_digit = text.str.match(_TWO_DIGIT_YEAR)
+    where.flag(two_digit, column, text, MSG_DATE_TWO_DIGIT_YEAR, problems)
+    where.flag(~blank & ~two_digit & parsed.isna(), column, text, MSG_DATE_UNREADABLE, problems)
+    if required:
+        where.flag(blank, column, text, MSG_DATE_REQUIRED, problems)
+    return parsed.astype("datetime64[ns]")
+
+
+def _flag_invalid_codes(
+    frame: pd.DataFrame,
+    name: str,
+    column: str,
+    valid: Iterable[str],
+    where: _Where,
+    problems: list[Problem],
+) -> None:
+    values = frame[name]
+    invalid = ~values.isin(set(valid))
+    for index in frame.index[invalid.to_numpy()]:
+        problems.append(
+            Problem.error(
+                MSG_INVALID_CODE.format(code=values[index] or "A blank", column=column),
+                value=values[index],
+                **where.at(index, column),
+            )
+        )
+
+
+def _flag_dated_codes(
+    frame: pd.DataFrame,
+    name: str,
+    column: str,
+    validity: dict[str, codes.Validity],
+    date_field: str,
+    where: _Where,
+    problems: list[Problem],
+    *,
+    blank_ok: bool = False,
+) -> None:
+    """Codes valid in the collection year the episode started (for REC: when it ended)."""
+    values = frame[name]
+    candidates = values != "" if blank_ok else pd.Series(True, index=frame.index)
+    _flag_invalid_codes(frame[candidates], name, column, validity.keys(), where, problems)
+    day = frame[date_field]
+    for code, rule in validity.items():
+        if rule.valid_from is None and rule.valid_to is None:
+            continue
+        uses = (values == code) & day.notna()
+        if not uses.any():
+            continue
+        if rule.valid_from is not None:
+            since = pd.Timestamp(codes.collection_year_start(rule.valid_from))
+            for index in frame.index[uses & (day < since)]:
+                problems.append(
+                    Problem.error(
+                        MSG_CODE_NOT_YET_VALID.format(
+                            code=code,
+                            column=column,
+                            decom=_fmt(day[index]),
+                            since=_fmt(rule.valid_from),
+                        ),  # fmt: skip
+                        value=code,
+                        **where.at(index, column),
+                    )
+                )
+        if rule.valid_to is not None:
+            until = pd.Timestamp(rule.valid_to)
+            for index in frame.index[uses & (day > until)]:
+                problems.append(
+                    Problem.error(
+                        MSG_CODE_RETIRED.format(
+                            code=code,
+                            column=column,
+                            decom=_fmt(day[index]),
+                            until=_fmt(rule.valid_to),
+                        ),  # fmt: skip
+                        value=code,
+                        **where.at(index, column),
+                    )
+                )
+            if date_field == "decom":
+                still_open = uses & (day <= until) & (frame["dec"].isna() | (frame["dec"] > until))
+                for index in frame.index[still_open]:
+                    problems.append(
+                        Problem.warning(
+                            MSG_CODE_RETIRED_OPEN.format(code=code, until=_fmt(rule.valid_to)),
+                            value=code,
+                            **where.at(index, column),
+                        )
+                    )
+
+
+def _fmt(day: dt.date | pd.Timestamp) -> str:
+    return f"{day:%d/%m/%Y}"

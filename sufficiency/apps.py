@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SufficiencyConfig(AppConfig):
+    name = "sufficiency"
+    verbose_name = "Indicators"

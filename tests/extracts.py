@@ -1,0 +1,54 @@
+"""Tiny hand-written 903 extracts for tests: synthetic children, written as councils send them."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+HEADER = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
+EPISODES = [
+    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+]  # fmt: skip
+UASC = ["CHILD", "SEX", "DOB", "DUC"]
+
+# Real postcodes (ONS Postcode Directory): two in Southwark, one in Kent.
+HOME = "SE15 5AB"
+NEAR = "SE1 7PB"
+FAR = "ME14 1XQ"
+
+
+def child(child_id: str, **fields: str) -> dict[str, str]:
+    row = {"CHILD": child_id, "SEX": "1", "DOB": "01/06/2012", "ETHNIC": "WBRI", "UPN": "",
+           "MOTHER": "", "MC_DOB": ""}  # fmt: skip
+    row.update(fields)
+    return row
+
+
+def episode(child_id: str, decom: str, **fields: str) -> dict[str, str]:
+    row = {
+        "CHILD": child_id, "DECOM": decom, "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "U4",
+        "PLACE_PROVIDER": "PR1", "DEC": "", "REC": "", "REASON_PLACE_CHANGE": "",
+        "HOME_POST": HOME, "PL_POST": NEAR, "URN": "1234567",
+    }  # fmt: skip
+    row.update(fields)
+    return row
+
+
+def to_csv(columns: list[str], rows: list[dict[str, str]], encoding: str = "utf-8") -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def extract_files(
+    children: list[dict[str, str]],
+    episodes: list[dict[str, str]],
+    uasc: list[dict[str, str]] | None = None,
+) -> list[tuple[str, bytes]]:
+    files = [("header.csv", to_csv(HEADER, children)), ("episodes.csv", to_csv(EPISODES, episodes))]
+    if uasc is not None:
+        files.append(("uasc.csv", to_csv(UASC, uasc)))
+    return files

@@ -1,0 +1,187 @@
+"""Loading extracts end to end through the operator's commands, against the real database."""
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from placements.models import Child, Episode, LocalAuthority, Population, Upload
+from tests.extracts import EPISODES, HEADER, child, episode, extract_files, to_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def la() -> LocalAuthority:
+    return LocalAuthority.objects.create(code="998", name="Testshire", districts=["E09000028"])
+
+
+def write(tmp_path: Path, files: list[tuple[str, bytes]], folder: str = "x") -> list[str]:
+    out = tmp_path / folder
+    out.mkdir(exist_ok=True)
+    paths = []
+    for name, content in files:
+        (out / name).write_bytes(content)
+        paths.append(str(out / name))
+    return paths
+
+
+def run_import(*args: str) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_903", *args, stdout=stdout, stderr=stderr)
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def stored(la: LocalAuthority) -> list[tuple]:
+    return [
+        (e.child.child_id, e.decom.isoformat(), e.dec.isoformat() if e.dec else "", e.rec, e.place)
+        for e in Episode.objects.filter(la=la).select_related("child").order_by("child__child_id", "decom")
+    ]
+
+
+YEAR_ONE = extract_files(
+    [child("A1"), child("B2", SEX="2")],
+    [
+        episode("A1", "10/01/2024", DEC="01/03/2024", REC="X1"),
+        episode("A1", "01/03/2024", RNE="P", PLACE="U5", REASON_PLACE_CHANGE="CARPL"),
+        episode("B2", "15/02/2024", PLACE="K2", PLACE_PROVIDER="PR4", URN="SC123456"),
+    ],
+)
+
+
+def test_add_la_creates_and_updates_an_authority():
+    out = io.StringIO()
+    call_command("add_la", "210", "Southwark", "--districts", "E09000028",
+                 "--population", "2023:61000", "--population", "2024:60500", stdout=out)  # fmt: skip
+    la = LocalAuthority.objects.get(code="210")
+    assert la.districts == ["E09000028"]
+    assert dict(Population.objects.filter(la=la).values_list("year", "count")) == {2023: 61000, 2024: 60500}
+    call_command("add_la", "210", "London Borough of Southwark", "--districts", "E09000028",
+                 stdout=out)  # fmt: skip
+    assert LocalAuthority.objects.get(code="210").name == "London Borough of Southwark"
+
+
+def test_import_loads_a_correct_extract(la, tmp_path):
+    code, out, err = run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE))
+    assert code == 0, err
+    assert "Loaded upload" in out and "2 children, 3 episodes" in out
+    assert stored(la) == [
+        ("A1", "2024-01-10", "2024-03-01", "X1", "U4"),
+        ("A1", "2024-03-01", "", "", "U5"),
+        ("B2", "2024-02-15", "", "", "K2"),
+    ]
+    assert Child.objects.get(la=la, child_id="B2").sex == "2"
+
+
+def test_import_later_year_to_date_upload_stitches_onto_history(la, tmp_path):
+    run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE, "y1"))
+    year_two = extract_files(
+        [child("A1"), child("C3")],
+        [
+            # open on 1 April, repeated with its original DECOM, now closed
+            episode("A1", "01/03/2024", RNE="P", PLACE="U5", REASON_PLACE_CHANGE="CARPL",
+                    DEC="01/06/2024", REC="E4A"),  # fmt: skip
+            episode("C3", "20/05/2024"),
+        ],
+    )
+    code, out, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, year_two, "y2"))
+    assert code == 0, err
+    # B2's open episode started before the window (1 April 2024) and is kept as stored.
+    assert stored(la) == [
+        ("A1", "2024-01-10", "2024-03-01", "X1", "U4"),
+        ("A1", "2024-03-01", "2024-06-01", "E4A", "U5"),
+        ("B2", "2024-02-15", "", "", "K2"),
+        ("C3", "2024-05-20", "", "", "U4"),
+    ]
+    upload = Upload.objects.get(pk=Upload.objects.latest("id").pk)
+    assert (upload.episodes_added, upload.episodes_updated, upload.episodes_removed) == (1, 1, 0)
+    assert upload.window_start == dt.date(2024, 4, 1)
+
+
+def test_import_with_a_bad_date_is_rejected_and_changes_nothing(la, tmp_path):
+    run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE, "y1"))
+    before = stored(la)
+    bad = extract_files([child("A1")], [episode("A1", "01/05/2024"), episode("A1", "1/6/24")])
+    code, out, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, bad, "bad"))
+    assert code == 1
+    assert "ERROR: episodes.csv, row 3, CHILD A1, DECOM, value '1/6/24'" in err
+    assert "Nothing was changed" in err
+    assert stored(la) == before
+    assert Upload.objects.latest("id").status == Upload.Status.REJECTED
+
+
+def test_import_with_a_bad_code_is_rejected(la, tmp_path):
+    bad = extract_files([child("A1")], [episode("A1", "01/05/2024", PLACE="X9")])
+    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, bad))
+    assert code == 1
+    assert "row 2, CHILD A1, PLACE, value 'X9': X9 is not a valid PLACE code." in err
+    assert Episode.objects.count() == 0
+
+
+def test_import_of_an_identical_file_set_is_recognised(la, tmp_path):
+    paths = write(tmp_path, YEAR_ONE)
+    run_import("--la", "998", "--as-at", "2024-03-31", *paths)
+    code, out, _ = run_import("--la", "998", "--as-at", "2024-03-31", *reversed(paths))
+    assert code == 0
+    assert "already uploaded" in out
+    assert Upload.objects.filter(status=Upload.Status.LOADED).count() == 1
+    assert Upload.objects.filter(status=Upload.Status.DUPLICATE).count() == 1
+
+
+def test_import_refuses_a_file_over_the_size_limit_before_reading_it(la, tmp_path, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    code, _, err = run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE))
+    assert code == 1
+    assert 'is larger than the' in err
+    assert Upload.objects.count() == 0
+
+
+def test_import_repairs_an_open_chain_with_a_warning(la, tmp_path):
+    files = extract_files(
+        [child("A1")], [episode("A1", "10/01/2024"), episode("A1", "01/03/2024", RNE="P")]
+    )
+    code, out, _ = run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, files))
+    assert code == 0
+    assert "closed on 01/03/2024 with REC X1" in out
+    assert stored(la)[0] == ("A1", "2024-01-10", "2024-03-01", "X1", "U4")
+
+
+def test_export_matches_what_was_uploaded(la, tmp_path):
+    children = [child("A1", UPN="A123456789012"), child("B2", SEX="2", MOTHER="1")]
+    episodes = [
+        episode("A1", "10/01/2024", DEC="01/03/2024", REC="X1"),
+        episode("A1", "01/03/2024", RNE="P", PLACE="U5", REASON_PLACE_CHANGE="CARPL"),
+        episode("B2", "15/02/2024", PLACE="K2", PLACE_PROVIDER="PR4", URN="SC123456"),
+    ]
+    run_import("--la", "998", "--as-at", "2024-03-31", "--full-history",
+               *write(tmp_path, extract_files(children, episodes)))  # fmt: skip
+    call_command("export_903", "--la", "998", "--out", str(tmp_path / "out"), stdout=io.StringIO())
+    assert (tmp_path / "out" / "header.csv").read_bytes() == to_csv(HEADER, children)
+    assert (tmp_path / "out" / "episodes.csv").read_bytes() == to_csv(EPISODES, episodes)
+
+
+def test_rebuild_history_reproduces_the_stored_episodes(la, tmp_path):
+    run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE, "y1"))
+    year_two = extract_files(
+        [child("A1")],
+        [episode("A1", "01/03/2024", RNE="P", PLACE="U5", REASON_PLACE_CHANGE="CARPL",
+                 DEC="01/06/2024", REC="E4A")],  # fmt: skip
+    )
+    run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, year_two, "y2"))
+    before = stored(la)
+    out = io.StringIO()
+    call_command("rebuild_history", "--la", "998", "--check", stdout=out)
+    assert "identical to the replay" in out.getvalue()
+
+    Episode.objects.filter(la=la, child__child_id="B2").delete()  # storage damaged
+    with pytest.raises(SystemExit) as exit_:
+        call_command("rebuild_history", "--la", "998", "--check", stdout=io.StringIO())
+    assert exit_.value.code == 1
+    call_command("rebuild_history", "--la", "998", stdout=io.StringIO())
+    assert stored(la) == before

@@ -1,0 +1,180 @@
+"""Validation of an upload's tables (DOMAIN.md 1): what is tidied, warned about and refused."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from placements.ssda903 import validate as v
+from placements.ssda903.readers import Table
+from tests.extracts import EPISODES, HEADER, UASC, child, episode
+
+AS_AT = dt.date(2025, 10, 31)
+
+
+def table(kind: str, columns: list[str], rows: list[dict[str, str]]) -> Table:
+    frame = pd.DataFrame(rows, columns=columns).fillna("").astype(str)
+    frame["_row"] = range(2, len(rows) + 2)
+    return Table(kind=kind, source=f"{kind.lower()}.csv", frame=frame)
+
+
+def check(children, episodes, uasc=None, **kwargs) -> v.Extract:
+    tables = [table("Header", HEADER, children), table("Episodes", EPISODES, episodes)]
+    if uasc is not None:
+        tables.append(table("UASC", UASC, uasc))
+    return v.validate_extract(tables, as_at=kwargs.get("as_at", AS_AT))
+
+
+def errors(extract: v.Extract) -> list:
+    return [p for p in extract.problems if p.is_error]
+
+
+def warnings(extract: v.Extract) -> list:
+    return [p for p in extract.problems if not p.is_error]
+
+
+def test_validate_clean_extract_has_no_problems():
+    extract = check([child("A1")], [episode("A1", "01/04/2024")])
+    assert extract.problems == []
+    assert extract.episodes.loc[0, "decom"] == pd.Timestamp(2024, 4, 1)
+    assert extract.children.loc[0, "child_id"] == "A1"
+
+
+def test_validate_tidies_case_spaces_and_date_styles_silently():
+    extract = check(
+        [child(" a1 ", SEX="m", ETHNIC=" wbri")],
+        [
+            episode("a1", "1/4/2024", DEC="2024-05-31", REC="x1", PLACE=" u4", LS="c2 "),
+            episode("A1 ", "31/05/2024", RNE="p", PL_POST="se1 7pb", REASON_PLACE_CHANGE="carpl"),
+        ],
+    )
+    assert extract.problems == []
+    first, second = extract.episodes.iloc[0], extract.episodes.iloc[1]
+    assert first["child_id"] == "A1" and first["place"] == "U4" and first["rec"] == "X1"
+    assert first["dec"] == pd.Timestamp(2024, 5, 31)
+    assert second["pl_post"] == "SE1 7PB"
+    assert extract.children.iloc[0]["sex"] == "M"
+
+
+def test_validate_two_digit_year_is_refused_naming_row_and_column():
+    extract = check([child("A1")], [episode("A1", "01/04/2024"), episode("A1", "31/3/25")])
+    [problem] = errors(extract)
+    assert (problem.file, problem.row, problem.child, problem.column, problem.value) == (
+        "episodes.csv", 3, "A1", "DECOM", "31/3/25",
+    )  # fmt: skip
+    assert problem.message == v.MSG_DATE_TWO_DIGIT_YEAR
+
+
+def test_validate_impossible_date_is_refused():
+    extract = check([child("A1", DOB="31/02/2012")], [episode("A1", "01/04/2024")])
+    [problem] = errors(extract)
+    assert problem.column == "DOB" and problem.message == v.MSG_DATE_UNREADABLE
+
+
+def test_validate_invalid_code_is_refused():
+    extract = check([child("A1")], [episode("A1", "01/04/2024", LS="Q9")])
+    [problem] = errors(extract)
+    assert problem.column == "LS" and problem.value == "Q9"
+    assert problem.message == "Q9 is not a valid LS code."
+
+
+def test_validate_formula_text_is_an_invalid_value_not_executed():
+    extract = check([child("A1")], [episode("A1", "01/04/2024", PLACE="=1+1")])
+    [problem] = errors(extract)
+    assert problem.column == "PLACE" and problem.value == "=1+1"
+
+
+@pytest.mark.parametrize(
+    ("place", "decom", "ok"),
+    [
+        ("K3", "31/03/2024", False),  # introduced in 2024-25
+        ("K3", "01/04/2024", True),
+        ("Z11", "31/03/2025", False),
+        ("Z11", "01/04/2025", True),
+        ("H5", "31/03/2025", True),
+        ("H5", "01/04/2025", False),
+        ("P2", "28/10/2023", True),
+        ("P2", "29/10/2023", False),
+    ],
+)
+def test_validate_placement_code_valid_for_the_year_the_episode_started(place, decom, ok):
+    provider = "" if place.startswith("Z") else "PR4"
+    extract = check(
+        [child("A1", DOB="01/06/2008")],
+        [episode("A1", decom, PLACE=place, PLACE_PROVIDER=provider, URN="")],
+    )
+    assert (errors(extract) == []) is ok
+
+
+def test_validate_retired_code_on_an_episode_still_open_is_a_warning():
+    extract = check(
+        [child("A1", DOB="01/06/2008")], [episode("A1", "01/03/2025", PLACE="H5", PLACE_PROVIDER="PR4")]
+    )
+    assert errors(extract) == []
+    assert any("withdrawn after 31/03/2025" in p.message for p in warnings(extract))
+
+
+def test_validate_dec_on_or_before_decom_is_refused():
+    extract = check([child("A1")], [episode("A1", "01/04/2024", DEC="01/04/2024", REC="E13")])
+    [problem] = errors(extract)
+    assert problem.message == v.MSG_DEC_NOT_AFTER_DECOM and problem.value == "01/04/2024"
+
+
+def test_validate_same_decom_twice_is_refused_but_an_exact_copy_is_dropped():
+    clash = check(
+        [child("A1")], [episode("A1", "01/04/2024"), episode("A1", "01/04/2024", PLACE="U5")]
+    )
+    assert [p.message for p in errors(clash)] == [v.MSG_DUPLICATE_EPISODE] * 2
+
+    copy = check([child("A1")], [episode("A1", "01/04/2024"), episode("A1", "01/04/2024")])
+    assert errors(copy) == []
+    assert [p.message for p in warnings(copy)] == [v.MSG_EXACT_DUPLICATE_EPISODE]
+    assert len(copy.episodes) == 1
+
+
+def test_validate_episode_for_child_missing_from_header_is_refused():
+    extract = check([child("A1")], [episode("A1", "01/04/2024"), episode("B2", "01/05/2024")])
+    [problem] = errors(extract)
+    assert (problem.child, problem.row, problem.message) == ("B2", 3, v.MSG_NO_HEADER_ROW)
+
+
+def test_validate_rec_and_dec_must_come_together():
+    extract = check(
+        [child("A1"), child("B2")],
+        [episode("A1", "01/04/2024", REC="E13"), episode("B2", "01/04/2024", DEC="01/05/2024")],
+    )
+    assert [p.message for p in errors(extract)] == [v.MSG_REC_WITHOUT_DEC, v.MSG_DEC_WITHOUT_REC]
+
+
+def test_validate_missing_urn_and_unknown_postcode_are_warnings():
+    extract = check([child("A1")], [episode("A1", "01/04/2024", URN="", PL_POST="ZZ99 9ZZ")])
+    assert errors(extract) == []
+    messages = [p.message for p in warnings(extract)]
+    assert v.MSG_URN_MISSING in messages and v.MSG_POSTCODE_NOT_FOUND in messages
+
+
+def test_validate_sector_postcode_is_accepted():
+    extract = check([child("A1")], [episode("A1", "01/04/2024", HOME_POST="se15 5")])
+    assert extract.problems == []
+    assert extract.episodes.loc[0, "home_post"] == "SE15 5"
+
+
+def test_validate_uasc_table_marks_children():
+    extract = check(
+        [child("A1"), child("B2", SEX="2")],
+        [episode("A1", "01/04/2024", HOME_POST=""), episode("B2", "01/04/2024")],
+        uasc=[{"CHILD": "A1", "SEX": "1", "DOB": "01/06/2012", "DUC": "01/06/2030"}],
+    )
+    assert extract.problems == []
+    by_id = extract.children.set_index("child_id")
+    assert bool(by_id.loc["A1", "uasc"]) is True and bool(by_id.loc["B2", "uasc"]) is False
+    assert by_id.loc["A1", "uasc_ceased"] == pd.Timestamp(2030, 6, 1)
+
+
+def test_validate_messages_never_echo_other_cells_of_the_row():
+    extract = check(
+        [child("A1", UPN="A123456789012")], [episode("A1", "01/04/2024", RNE="Q", HOME_POST="SE15 5AB")]
+    )
+    [problem] = errors(extract)
+    text = " ".join([problem.message, problem.value])
+    assert "A123456789012" not in text and "SE15" not in text
