@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from placements.services import submit_upload
 from placements.ssda903.readers import RawFile
 from tests.extracts import child, episode, extract_files
 
+# A Redis database of its own, so the worker only ever sees this test's tasks.
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/14"
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -31,11 +31,17 @@ def database_url() -> str:
     )
 
 
+def _drop_connections() -> None:
+    # Eager runs in earlier tests leave a connection and producer pool for the in-memory broker;
+    # both are rebuilt from the current configuration on next use.
+    celery_app.close()
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def worker(transactional_db: None) -> Iterator[str]:
     if connection.vendor != "postgresql":
         pytest.skip("the worker needs a database it can share with the test: Postgres")
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -43,23 +49,31 @@ def worker(transactional_db: None) -> Iterator[str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--concurrency=1", "-Q", queue, "--loglevel=warning", "--without-heartbeat",
-         "--without-gossip", "--without-mingle"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=warning",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],  # fmt: skip
         cwd=PROJECT,
         env=env,
     )
     saved = {key: celery_app.conf[key] for key in ("broker_url", "result_backend",
-             "task_always_eager", "task_default_queue")}  # fmt: skip
-    celery_app.conf.update(
-        broker_url=REDIS_URL,
-        result_backend=REDIS_URL,
-        task_always_eager=False,
-        task_default_queue=queue,
-    )
+             "task_always_eager")}  # fmt: skip
+    _drop_connections()
+    celery_app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
     try:
-        yield queue
+        yield REDIS_URL
     finally:
+        _drop_connections()
         celery_app.conf.update(saved)
         process.terminate()
         try:

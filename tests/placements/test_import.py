@@ -41,7 +41,9 @@ def run_import(*args: str) -> tuple[int, str, str]:
 def stored(la: LocalAuthority) -> list[tuple]:
     return [
         (e.child.child_id, e.decom.isoformat(), e.dec.isoformat() if e.dec else "", e.rec, e.place)
-        for e in Episode.objects.filter(la=la).select_related("child").order_by("child__child_id", "decom")
+        for e in Episode.objects.filter(la=la)
+        .select_related("child")
+        .order_by("child__child_id", "decom")
     ]
 
 
@@ -61,7 +63,10 @@ def test_add_la_creates_and_updates_an_authority():
                  "--population", "2023:61000", "--population", "2024:60500", stdout=out)  # fmt: skip
     la = LocalAuthority.objects.get(code="210")
     assert la.districts == ["E09000028"]
-    assert dict(Population.objects.filter(la=la).values_list("year", "count")) == {2023: 61000, 2024: 60500}
+    assert dict(Population.objects.filter(la=la).values_list("year", "count")) == {
+        2023: 61000,
+        2024: 60500,
+    }
     call_command("add_la", "210", "London Borough of Southwark", "--districts", "E09000028",
                  stdout=out)  # fmt: skip
     assert LocalAuthority.objects.get(code="210").name == "London Borough of Southwark"
@@ -85,12 +90,21 @@ def test_import_later_year_to_date_upload_stitches_onto_history(la, tmp_path):
         [child("A1"), child("C3")],
         [
             # open on 1 April, repeated with its original DECOM, now closed
-            episode("A1", "01/03/2024", RNE="P", PLACE="U5", REASON_PLACE_CHANGE="CARPL",
-                    DEC="01/06/2024", REC="E4A"),  # fmt: skip
+            episode(
+                "A1",
+                "01/03/2024",
+                RNE="P",
+                PLACE="U5",
+                REASON_PLACE_CHANGE="CARPL",
+                DEC="01/06/2024",
+                REC="E4A",
+            ),  # fmt: skip
             episode("C3", "20/05/2024"),
         ],
     )
-    code, out, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, year_two, "y2"))
+    code, out, err = run_import(
+        "--la", "998", "--as-at", "2024-06-30", *write(tmp_path, year_two, "y2")
+    )
     assert code == 0, err
     # B2's open episode started before the window (1 April 2024) and is kept as stored.
     assert stored(la) == [
@@ -108,7 +122,9 @@ def test_import_with_a_bad_date_is_rejected_and_changes_nothing(la, tmp_path):
     run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE, "y1"))
     before = stored(la)
     bad = extract_files([child("A1")], [episode("A1", "01/05/2024"), episode("A1", "1/6/24")])
-    code, out, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, bad, "bad"))
+    code, out, err = run_import(
+        "--la", "998", "--as-at", "2024-06-30", *write(tmp_path, bad, "bad")
+    )
     assert code == 1
     assert "ERROR: episodes.csv, row 3, CHILD A1, DECOM, value '1/6/24'" in err
     assert "Nothing was changed" in err
@@ -138,7 +154,7 @@ def test_import_refuses_a_file_over_the_size_limit_before_reading_it(la, tmp_pat
     settings.UPLOAD_MAX_BYTES = 100
     code, _, err = run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE))
     assert code == 1
-    assert 'is larger than the' in err
+    assert "is larger than the" in err
     assert Upload.objects.count() == 0
 
 
@@ -170,8 +186,17 @@ def test_rebuild_history_reproduces_the_stored_episodes(la, tmp_path):
     run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE, "y1"))
     year_two = extract_files(
         [child("A1")],
-        [episode("A1", "01/03/2024", RNE="P", PLACE="U5", REASON_PLACE_CHANGE="CARPL",
-                 DEC="01/06/2024", REC="E4A")],  # fmt: skip
+        [
+            episode(
+                "A1",
+                "01/03/2024",
+                RNE="P",
+                PLACE="U5",
+                REASON_PLACE_CHANGE="CARPL",
+                DEC="01/06/2024",
+                REC="E4A",
+            )
+        ],  # fmt: skip
     )
     run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, year_two, "y2"))
     before = stored(la)
@@ -185,3 +210,76 @@ def test_rebuild_history_reproduces_the_stored_episodes(la, tmp_path):
     assert exit_.value.code == 1
     call_command("rebuild_history", "--la", "998", stdout=io.StringIO())
     assert stored(la) == before
+
+
+def test_import_accepts_the_same_tables_as_sheets_of_one_workbook(la, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    header = book.active
+    header.title = "Header"
+    header.append(HEADER)
+    header.append(["A1", 1, dt.datetime(2012, 6, 1), "WBRI", "", "", None])
+    sheet = book.create_sheet("Episodes")
+    sheet.append(EPISODES)
+    sheet.append(["A1", dt.datetime(2024, 4, 1), "S", "C2", "N1", "U4", "PR1", None, None, None,
+                  "SE15 5AB", "SE1 7PB", 1234567])  # fmt: skip
+    book.create_sheet("Notes").append(["Anything the analyst wrote"])
+    path = tmp_path / "extract.xlsx"
+    book.save(path)
+    code, out, err = run_import("--la", "998", "--as-at", "2024-06-30", str(path))
+    assert code == 0, err
+    assert 'Sheet "Notes" in "extract.xlsx" is not a 903 table' in out
+    assert stored(la) == [("A1", "2024-04-01", "", "", "U4")]
+    assert Episode.objects.get(la=la).urn == "1234567"
+
+
+def test_import_accepts_the_903_xml_return(la, tmp_path):
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<EXPSSDA903>
+  <CHILD>
+    <HEADER><CHILDID>A1</CHILDID><UPN></UPN><SEX>2</SEX><DOB>01/06/2012</DOB>
+      <ETHNIC>WBRI</ETHNIC><UASC>0</UASC></HEADER>
+    <EPISODE><DECOM>01/04/2024</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U4</PL>
+      <PL_POST>SE1 7PB</PL_POST><HOME_POST>SE15 5AB</HOME_POST><URN>1234567</URN>
+      <PLACE_PROVIDER>PR1</PLACE_PROVIDER><DEC>01/05/2024</DEC><REC>X1</REC>
+      <REASON_PLACE_CHANGE></REASON_PLACE_CHANGE></EPISODE>
+    <EPISODE><DECOM>01/05/2024</DECOM><RNE>P</RNE><LS>C2</LS><CIN>N1</CIN><PL>K2</PL>
+      <PL_POST>SE1 7PB</PL_POST><HOME_POST>SE15 5AB</HOME_POST><URN>SC123456</URN>
+      <PLACE_PROVIDER>PR4</PLACE_PROVIDER><DEC></DEC><REC></REC>
+      <REASON_PLACE_CHANGE>CARPL</REASON_PLACE_CHANGE></EPISODE>
+  </CHILD>
+</EXPSSDA903>
+"""
+    path = tmp_path / "return.xml"
+    path.write_text(xml, encoding="utf-8")
+    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", str(path))
+    assert code == 0, err
+    assert stored(la) == [
+        ("A1", "2024-04-01", "2024-05-01", "X1", "U4"),
+        ("A1", "2024-05-01", "", "", "K2"),
+    ]
+
+
+def test_import_reads_a_windows_1252_csv(la, tmp_path):
+    children = [child("A1")]
+    header = to_csv([*HEADER, "NOTE"], [{**children[0], "NOTE": "Café £"}], encoding="cp1252")
+    files = [
+        ("header.csv", header),
+        ("episodes.csv", to_csv(EPISODES, [episode("A1", "01/04/2024")])),
+    ]
+    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files))
+    assert code == 0, err
+
+
+def test_import_refuses_a_csv_that_is_really_a_workbook(la, tmp_path):
+    import openpyxl
+
+    path = tmp_path / "episodes.csv"
+    openpyxl.Workbook().save(path)
+    header = tmp_path / "header.csv"
+    header.write_bytes(to_csv(HEADER, [child("A1")]))
+    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", str(header), str(path))
+    assert code == 1
+    assert 'File "episodes.csv" is an Excel workbook, not a CSV file' in err
+    assert Episode.objects.count() == 0

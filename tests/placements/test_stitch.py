@@ -28,7 +28,13 @@ def episodes(*rows: tuple) -> pd.DataFrame:
 
 def keys(frame: pd.DataFrame) -> list[tuple]:
     return [
-        (r.child_id, f"{r.decom:%Y-%m-%d}", "" if pd.isna(r.dec) else f"{r.dec:%Y-%m-%d}", r.rec, r.place)
+        (
+            r.child_id,
+            f"{r.decom:%Y-%m-%d}",
+            "" if pd.isna(r.dec) else f"{r.dec:%Y-%m-%d}",
+            r.rec,
+            r.place,
+        )
         for r in frame.itertuples()
     ]
 
@@ -80,10 +86,12 @@ def test_stitch_open_episode_followed_by_a_later_one_is_closed_and_reported():
 
 
 def test_diff_counts_added_updated_removed():
-    stored = episodes(
-        ("A", "2023-05-01", "", "", "U4"), ("B", "2023-05-01", "", "", "U4")
-    ).assign(id=[10, 11])
-    new = episodes(("A", "2023-05-01", "2024-01-01", "E13", "U4"), ("C", "2024-01-01", "", "", "K2"))
+    stored = episodes(("A", "2023-05-01", "", "", "U4"), ("B", "2023-05-01", "", "", "U4")).assign(
+        id=[10, 11]
+    )
+    new = episodes(
+        ("A", "2023-05-01", "2024-01-01", "E13", "U4"), ("C", "2024-01-01", "", "", "K2")
+    )
     diff = diff_episodes(stored, new)
     assert (diff.added, diff.updated, diff.removed) == (1, 1, 1)
     assert sorted(diff.delete_ids) == [10, 11]

@@ -108,7 +108,8 @@ def test_validate_placement_code_valid_for_the_year_the_episode_started(place, d
 
 def test_validate_retired_code_on_an_episode_still_open_is_a_warning():
     extract = check(
-        [child("A1", DOB="01/06/2008")], [episode("A1", "01/03/2025", PLACE="H5", PLACE_PROVIDER="PR4")]
+        [child("A1", DOB="01/06/2008")],
+        [episode("A1", "01/03/2025", PLACE="H5", PLACE_PROVIDER="PR4")],
     )
     assert errors(extract) == []
     assert any("withdrawn after 31/03/2025" in p.message for p in warnings(extract))
@@ -173,7 +174,8 @@ def test_validate_uasc_table_marks_children():
 
 def test_validate_messages_never_echo_other_cells_of_the_row():
     extract = check(
-        [child("A1", UPN="A123456789012")], [episode("A1", "01/04/2024", RNE="Q", HOME_POST="SE15 5AB")]
+        [child("A1", UPN="A123456789012")],
+        [episode("A1", "01/04/2024", RNE="Q", HOME_POST="SE15 5AB")],
     )
     [problem] = errors(extract)
     text = " ".join([problem.message, problem.value])

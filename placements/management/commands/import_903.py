@@ -45,6 +45,14 @@ class Command(BaseCommand):
             la=la, user=None, as_at=as_at, window_start=window_start, files=files
         )
         if upload.status == Upload.Status.DUPLICATE:
+            earlier = upload.duplicate_of
+            if earlier is not None and earlier.status == Upload.Status.REJECTED:
+                self.stderr.write(
+                    f"These files were already uploaded for {la.name} with the same window "
+                    f"(upload {earlier.pk}) and were rejected; nothing was done. "
+                    "Correct the problems listed for that upload and upload again."
+                )
+                sys.exit(1)
             self.stdout.write(
                 f"These files were already uploaded for {la.name} with the same window "
                 f"(upload {upload.duplicate_of_id}); nothing was loaded again."

@@ -1,0 +1,163 @@
+"""Forms parse and check what a user sends; views only call services with the result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+
+from placements.models import LocalAuthority
+
+ACCEPTED_EXTENSIONS = (".csv", ".xlsx", ".xml")
+LA_MISSING = "Choose which of your local authorities the extract is for."
+AS_AT_MISSING = "Enter the as-at date."
+DATE_INVALID = "Enter a real date, for example 31/10/2025."
+NO_FILES = "Choose at least one file to upload."
+WRONG_FILE_TYPE = 'File "{name}" is not a CSV file, an Excel workbook (.xlsx) or a 903 XML file.'
+OVERSIZE_FILE = 'File "{name}" is larger than the {limit} MB limit.'
+WINDOW_AND_FULL_HISTORY = (
+    "Choose either a window start date or full history, not both: full history has no start."
+)
+WINDOW_AFTER_AS_AT = "The window start must be on or before the as-at date."
+WINDOW_START_HELP = "Leave blank for 1 April of the collection year containing the as-at date"
+
+
+def megabytes(size: int) -> str:
+    """A byte count in MB for messages: 52428800 -> "50", 1572864 -> "1.5"."""
+    return f"{size / (1024 * 1024):,.1f}".removesuffix(".0")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that takes several files and cleans to a list (see Django's upload docs)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if not data:
+            super().clean(None, initial)  # raises "required" when the field is required
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        # The browser's date picker sends and expects ISO dates whatever the locale.
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class UploadForm(forms.Form):
+    # No authority preselected: loading one council's extract into another's history is the
+    # mistake to make hardest.
+    la = forms.ModelChoiceField(
+        label="Local authority",
+        queryset=LocalAuthority.objects.none(),
+        empty_label="Choose an authority",
+        error_messages={"required": LA_MISSING, "invalid_choice": LA_MISSING},
+    )
+    as_at = forms.DateField(
+        label="As-at date",
+        widget=DateInput(),
+        error_messages={"required": AS_AT_MISSING, "invalid": DATE_INVALID},
+        help_text="The date the data in the extract are correct to.",
+    )
+    window_start = forms.DateField(
+        label="Window start",
+        required=False,
+        widget=DateInput(),
+        help_text=WINDOW_START_HELP,
+        error_messages={"invalid": DATE_INVALID},
+    )
+    full_history = forms.BooleanField(
+        label="The files hold the full history (every episode since care began)",
+        required=False,
+    )
+    files = MultipleFileField(
+        label="Files",
+        error_messages={"required": NO_FILES},
+        widget=MultipleFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)}),
+        help_text="The 903 CSV files, an Excel workbook (.xlsx) or the 903 XML file.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        authorities: QuerySet[LocalAuthority],
+        oversize: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.oversize = list(oversize)
+        if self.oversize:
+            # A file refused while streaming never reaches request.FILES; say it was too
+            # large (in clean_files) rather than "choose at least one file".
+            self.fields["files"].required = False
+        self.fields["la"].queryset = authorities
+        choices = list(authorities[:2])
+        # With one authority there is nothing to choose: the page shows its name instead.
+        self.fixed_la: LocalAuthority | None = choices[0] if len(choices) == 1 else None
+        if self.fixed_la is not None:
+            del self.fields["la"]
+        self.fields["files"].help_text += f" Up to {megabytes(settings.UPLOAD_MAX_BYTES)} MB each."
+
+    def clean_files(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data["files"]
+        errors = [
+            OVERSIZE_FILE.format(name=name, limit=megabytes(settings.UPLOAD_MAX_BYTES))
+            for name in self.oversize
+        ]
+        errors += [
+            WRONG_FILE_TYPE.format(name=f.name)
+            for f in files
+            if PurePath(f.name or "").suffix.lower() not in ACCEPTED_EXTENSIONS
+        ]
+        if errors:
+            raise forms.ValidationError(errors)
+        if not files:
+            raise forms.ValidationError(NO_FILES, code="required")
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.fixed_la is not None:
+            cleaned["la"] = self.fixed_la
+        as_at: date | None = cleaned.get("as_at")
+        window_start: date | None = cleaned.get("window_start")
+        if window_start and cleaned.get("full_history"):
+            self.add_error("window_start", WINDOW_AND_FULL_HISTORY)
+        elif window_start and as_at and window_start > as_at:
+            self.add_error("window_start", WINDOW_AFTER_AS_AT)
+        return cleaned
+
+
+class UploadFilterForm(forms.Form):
+    """The optional `la` filter on the upload history."""
+
+    la = forms.ModelChoiceField(
+        label="Local authority",
+        queryset=LocalAuthority.objects.none(),
+        required=False,
+        empty_label="All authorities",
+    )
+
+    def __init__(self, *args: Any, authorities: QuerySet[LocalAuthority], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["la"].queryset = authorities
+
+    def selected(self, authorities: Sequence[LocalAuthority]) -> list[LocalAuthority]:
+        la = self.cleaned_data.get("la")
+        return [la] if la else list(authorities)

@@ -1,0 +1,19 @@
+"""Role checks for templates: `{% if user|can_view_uploads %}`, so nobody is shown a dead link."""
+
+from __future__ import annotations
+
+from django import template
+
+from dashboard import access
+
+register = template.Library()
+
+
+@register.filter
+def can_view_uploads(user: access.User) -> bool:
+    return access.can_view_uploads(user)
+
+
+@register.filter
+def can_upload(user: access.User) -> bool:
+    return access.can_upload(user)

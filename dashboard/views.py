@@ -1,0 +1,173 @@
+"""The pages. Short function views: a form parses input, one call does the work, plain context."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
+
+from dashboard import access
+from dashboard.forms import UploadFilterForm, UploadForm
+from dashboard.tables import PROBLEMS_PER_PAGE, ProblemTable, problems_in_order
+from placements.csvsafe import write_rows
+from placements.models import Child, Episode, LocalAuthority, Upload
+
+PROBLEMS_CSV_HEADER = ["severity", "file", "row", "child", "column", "value", "message"]
+_PROBLEM_FIELDS = ("severity", "file", "row", "child_id", "column", "value", "message")
+
+
+def _count_of(model: type[Child] | type[Episode]) -> Subquery:
+    # Subqueries, not joined Counts: joining children and episodes multiplies the rows.
+    counts = model.objects.filter(la=OuterRef("pk")).order_by().values("la")
+    return Subquery(counts.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+
+
+def authorities_with_totals(user: access.User) -> QuerySet[LocalAuthority]:
+    latest_loaded = Upload.objects.filter(la=OuterRef("pk"), status=Upload.Status.LOADED).order_by(
+        F("applied_seq").desc(nulls_last=True), "-created_at"
+    )
+    return LocalAuthority.objects.for_user(user).annotate(
+        children_stored=_count_of(Child),
+        episodes_stored=_count_of(Episode),
+        latest_as_at=Subquery(latest_loaded.values("as_at")[:1]),
+    )
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "authorities": authorities_with_totals(request.user),
+            "can_view_uploads": access.can_view_uploads(request.user),
+        },
+    )
+
+
+@require_GET
+@access.require(access.can_view_uploads)
+def uploads(request: HttpRequest) -> HttpResponse:
+    authorities = LocalAuthority.objects.for_user(request.user)
+    form = UploadFilterForm(request.GET, authorities=authorities)
+    if not form.is_valid():
+        raise Http404("No such local authority.")
+    selected = form.selected(authorities)
+    history = (
+        Upload.objects.filter(la__in=selected)
+        .select_related("la", "uploaded_by")
+        .order_by("la__name", "la_id", "-created_at", "-id")
+    )
+    by_la = {la.pk: [] for la in selected}
+    for la_id, rows in groupby(history, key=lambda upload: upload.la_id):
+        by_la[la_id] = list(rows)
+    return render(
+        request,
+        "dashboard/uploads.html",
+        {
+            "form": form,
+            "show_filter": len(authorities) > 1,
+            "sections": [(la, by_la[la.pk]) for la in selected],
+            "can_upload": access.can_upload(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.require(access.can_upload)
+def upload_new(request: HttpRequest) -> HttpResponse:
+    authorities = LocalAuthority.objects.for_user(request.user)
+    if request.method == "POST":
+        form = UploadForm(
+            request.POST,
+            request.FILES,
+            authorities=authorities,
+            oversize=getattr(request, "oversize_uploads", []),
+        )
+        if form.is_valid():
+            upload = _submit(request, form)
+            return redirect("dashboard-upload-detail", upload_id=upload.pk)
+    else:
+        form = UploadForm(authorities=authorities)
+    return render(
+        request,
+        "dashboard/upload_new.html",
+        {"form": form, "has_authority": authorities.exists()},
+    )
+
+
+def _submit(request: HttpRequest, form: UploadForm) -> Upload:
+    # Imported on use: the services bring in pandas and the 903 readers, which only this path
+    # needs, and the rest of the pages keep working if the ingestion code fails to import.
+    from placements.services import default_window_start, submit_upload
+    from placements.ssda903.readers import RawFile
+
+    data = form.cleaned_data
+    if data["full_history"]:
+        window_start = None
+    else:
+        window_start = data["window_start"] or default_window_start(data["as_at"])
+    return submit_upload(
+        la=data["la"],
+        user=request.user,
+        as_at=data["as_at"],
+        window_start=window_start,
+        files=[RawFile(name=f.name, content=f.read()) for f in data["files"]],
+    )
+
+
+@require_GET
+@access.require(access.can_view_uploads)
+def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = access.upload_for(request.user, upload_id)
+    table = None
+    # A duplicate was never checked: it has no problems of its own to list.
+    if upload.is_finished and upload.status != Upload.Status.DUPLICATE:
+        table = ProblemTable(problems_in_order(upload))
+        RequestConfig(request, paginate={"per_page": PROBLEMS_PER_PAGE}).configure(table)
+    return render(
+        request,
+        "dashboard/upload_detail.html",
+        {
+            "upload": upload,
+            "files": upload.files.defer("content"),
+            "problems": table,
+            "can_upload": access.can_upload(request.user),
+        },
+    )
+
+
+@require_GET
+@access.require(access.can_view_uploads)
+def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
+    upload = access.upload_for(request.user, upload_id)
+    return JsonResponse(
+        {
+            "status": upload.status,
+            "status_label": upload.get_status_display(),
+            "stage": upload.stage,
+            "stage_label": upload.get_stage_display(),
+            "progress": upload.progress,
+            "finished": upload.is_finished,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@require_GET
+@access.require(access.can_view_uploads)
+def upload_problems_csv(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = access.upload_for(request.user, upload_id)
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="upload-{upload.pk}-problems.csv"'},
+    )
+    # A byte-order mark, so Excel reads the file as UTF-8 (names, the "…" of trimmed values).
+    response.write("\ufeff")
+    rows = problems_in_order(upload).values_list(*_PROBLEM_FIELDS)
+    write_rows(response, PROBLEMS_CSV_HEADER, rows.iterator())
+    return response

@@ -1,0 +1,93 @@
+"""Admin for support staff. Uploads and their problems are records of what happened: read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from placements.models import (
+    Child,
+    Episode,
+    LocalAuthority,
+    Population,
+    Upload,
+    UploadFile,
+    UploadProblem,
+)
+
+
+class ReadOnlyMixin:
+    """View-only in the admin: an upload's record must match what was actually processed."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting a loaded upload would silently change what a rebuild of the history replays.
+        return False
+
+
+class PopulationInline(admin.TabularInline):
+    model = Population
+    extra = 0
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["users"]
+    inlines = [PopulationInline]
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    list_display = ["child_id", "la", "sex", "dob", "uasc"]
+    list_filter = ["la", "sex", "uasc"]
+    list_select_related = ["la"]
+    search_fields = ["child_id"]
+
+
+@admin.register(Episode)
+class EpisodeAdmin(admin.ModelAdmin):
+    list_display = ["child", "decom", "dec", "ls", "place", "rec"]
+    list_filter = ["la", "ls", "place", "rec"]
+    list_select_related = ["child__la"]
+    search_fields = ["child__child_id"]
+    raw_id_fields = ["child", "source_upload"]
+    date_hierarchy = "decom"
+
+
+class UploadFileInline(ReadOnlyMixin, admin.TabularInline):
+    model = UploadFile
+    # Never the raw content: it holds children's records.
+    fields = ["name", "size", "sha256", "tables"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).defer("content")
+
+
+@admin.register(Upload)
+class UploadAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "la", "as_at", "window_start", "status", "created_at", "uploaded_by"]
+    list_filter = ["status", "la"]
+    list_select_related = ["la", "uploaded_by"]
+    date_hierarchy = "created_at"
+    inlines = [UploadFileInline]
+
+
+@admin.register(UploadProblem)
+class UploadProblemAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["upload", "severity", "file", "row", "child_id", "column", "value", "message"]
+    list_filter = ["severity"]
+    list_select_related = ["upload__la"]
+    search_fields = ["child_id", "message"]
+    raw_id_fields = ["upload"]

@@ -1,0 +1,75 @@
+"""Shared fixtures: local authorities, and users with a role in some of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import factory
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from factory.django import DjangoModelFactory
+
+from placements.models import LocalAuthority
+
+
+class LocalAuthorityFactory(DjangoModelFactory):
+    class Meta:
+        model = LocalAuthority
+
+    code = factory.Sequence(lambda n: f"{100 + n % 900:03d}")
+    name = factory.Sequence(lambda n: f"Testshire {n}")
+
+
+class UserFactory(DjangoModelFactory):
+    """UserFactory(role="data_staff", authorities=[la]); role is a group in dashboard.access."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Tester{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        if create and extracted:
+            # get_or_create: the groups come from a data migration, absent with --no-migrations.
+            self.groups.add(Group.objects.get_or_create(name=extracted)[0])
+
+    @factory.post_generation
+    def authorities(
+        self, create: bool, extracted: list[LocalAuthority] | None, **kwargs: object
+    ) -> None:
+        if create:
+            for la in extracted or []:
+                la.users.add(self)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # The real hasher is slow by design; tests create many users and never need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def la(db: None) -> LocalAuthority:
+    return LocalAuthorityFactory()
+
+
+@pytest.fixture
+def other_la(db: None) -> LocalAuthority:
+    return LocalAuthorityFactory()
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., AbstractBaseUser]:
+    """make_user("officers", la) -> a user in that role who belongs to those authorities."""
+
+    def make(role: str | None, *authorities: LocalAuthority, **fields: object) -> AbstractBaseUser:
+        return UserFactory(role=role, authorities=list(authorities), **fields)
+
+    return make
