@@ -207,9 +207,11 @@ def _validate_episodes(
     _flag_invalid_codes(frame, "rne", "RNE", codes.RNE, where, problems)
     _flag_invalid_codes(frame, "ls", "LS", codes.LEGAL_STATUS, where, problems)
     _flag_invalid_codes(frame, "cin", "CIN", codes.CATEGORY_OF_NEED, where, problems)
-    _flag_dated_codes(frame, "place", "PLACE", codes.PLACEMENT, "decom", where, problems)
     _flag_dated_codes(
-        frame, "rec", "REC", codes.REASON_CEASED, "dec", where, problems, blank_ok=True
+        frame, "place", "PLACE", codes.PLACEMENT, "decom", where, problems, as_at=as_at
+    )
+    _flag_dated_codes(
+        frame, "rec", "REC", codes.REASON_CEASED, "dec", where, problems, as_at=as_at, blank_ok=True
     )
     provider_given = frame["place_provider"] != ""
     _flag_invalid_codes(
@@ -409,6 +411,7 @@ def _flag_dated_codes(
     where: _Where,
     problems: list[Problem],
     *,
+    as_at: dt.date,
     blank_ok: bool = False,
 ) -> None:
     """Codes valid in the collection year the episode started (for REC: when it ended)."""
@@ -453,7 +456,12 @@ def _flag_dated_codes(
                     )
                 )
             if date_field == "decom":
-                still_open = uses & (day <= until) & (frame["dec"].isna() | (frame["dec"] > until))
+                # Open at the as-at date counts as open after the withdrawal only if the
+                # extract itself reaches past it.
+                open_after = frame["dec"] > until
+                if pd.Timestamp(as_at) > until:
+                    open_after |= frame["dec"].isna()
+                still_open = uses & (day <= until) & open_after
                 for index in frame.index[still_open]:
                     problems.append(
                         Problem.warning(

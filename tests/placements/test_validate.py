@@ -115,6 +115,15 @@ def test_validate_retired_code_on_an_episode_still_open_is_a_warning():
     assert any("withdrawn after 31/03/2025" in p.message for p in warnings(extract))
 
 
+def test_validate_retired_code_open_at_an_as_at_before_its_withdrawal_is_no_warning():
+    extract = check(
+        [child("A1", DOB="01/06/2008")],
+        [episode("A1", "01/03/2022", PLACE="H5", PLACE_PROVIDER="PR4")],
+        as_at=dt.date(2022, 3, 31),
+    )
+    assert extract.problems == []
+
+
 def test_validate_dec_on_or_before_decom_is_refused():
     extract = check([child("A1")], [episode("A1", "01/04/2024", DEC="01/04/2024", REC="E13")])
     [problem] = errors(extract)

@@ -1,0 +1,70 @@
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from placements.management.commands._common import authority, iso_date
+from placements.synthetic import generate_history, write_extracts
+
+
+def end_of_previous_month(today: dt.date) -> dt.date:
+    return today.replace(day=1) - dt.timedelta(days=1)
+
+
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Write synthetic SSDA903 extracts for an authority: one folder per collection year "
+        "(header.csv, episodes.csv, uasc.csv) and full_history/. No real child's data."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--la", required=True, help="DfE 3-digit code of an existing authority")
+        parser.add_argument(
+            "--children-in-care",
+            type=positive,
+            default=460,
+            help="Children looked after at any month end (default 460, the median LA)",
+        )
+        parser.add_argument(
+            "--years", type=positive, default=5, help="Collection years to write (default 5)"
+        )
+        parser.add_argument("--seed", type=int, default=0, help="Random seed (default 0)")
+        parser.add_argument("--out", required=True, help="Folder to write into")
+        parser.add_argument(
+            "--as-at",
+            help="Extract date YYYY-MM-DD (default: the last day of the previous month)",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        la = authority(str(options["la"]))
+        districts = [str(code) for code in la.districts or []]
+        if not districts:
+            raise CommandError(
+                f"Local authority {la.code} has no ONS districts; set them with manage.py add_la."
+            )
+        as_at = (
+            iso_date(str(options["as_at"]), "--as-at")
+            if options["as_at"]
+            else end_of_previous_month(dt.date.today())
+        )
+        try:
+            history = generate_history(
+                districts=districts,
+                children_in_care=int(options["children_in_care"]),  # type: ignore[call-overload]
+                years=int(options["years"]),  # type: ignore[call-overload]
+                seed=int(options["seed"]),  # type: ignore[call-overload]
+                as_at=as_at,
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        for written in write_extracts(history, Path(str(options["out"]))):
+            self.stdout.write(
+                f"Wrote {written.folder}: {written.children} children, {written.episodes} episodes"
+            )
