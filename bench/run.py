@@ -44,7 +44,11 @@ def ensure_database() -> None:
         sys.exit("make bench needs Postgres: set DATABASE_URL")
     import psycopg2
 
-    params = {k: v for k, v in connection.get_connection_params().items() if k != "database"}
+    params = {
+        k: v
+        for k, v in connection.get_connection_params().items()
+        if k not in {"database", "dbname"}
+    }
     admin = psycopg2.connect(dbname="postgres", **params)
     admin.autocommit = True
     with admin.cursor() as cursor:
@@ -95,7 +99,8 @@ def floor(paths: list[Path]) -> float:
         for number, frame in enumerate(frames):
             table = f"bench_scratch_{number}"
             columns = ", ".join(f'"{c}" text' for c in frame.columns)
-            cursor.execute(f"CREATE TEMP TABLE {table} ({columns})")
+            # A plain (logged) table, as the real one is; a TEMP table would skip the WAL.
+            cursor.execute(f"CREATE TABLE {table} ({columns})")
             buffer = io.StringIO()
             frame.to_csv(buffer, index=False, header=False)
             buffer.seek(0)

@@ -6,6 +6,7 @@ a shell. Processing is all-or-nothing: the history changes in one transaction, o
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -339,8 +340,12 @@ def write_history(
     children: pd.DataFrame,
 ) -> EpisodeDiff:
     """Make storage hold exactly `children` and `episodes`, touching only what changed."""
-    new_children = changed_children(stored_children_frame(la_id=la_id), children)
-    _upsert_children(la_id, new_children)
+    stored_children = stored_children_frame(la_id=la_id)
+    _upsert_children(
+        la_id,
+        changed_children(stored_children, children),
+        stored_ids=stored_children["child_id"],
+    )
     diff = diff_episodes(stored_episodes, episodes)
     # Chunked: SQLite limits how many parameters one statement may carry.
     for start in range(0, len(diff.delete_ids), 20000):
@@ -371,7 +376,8 @@ def _insert_episodes(rows: pd.DataFrame) -> None:
     Episode.objects.bulk_create((Episode(**record) for record in _records(frame)), batch_size=2000)
 
 
-def _upsert_children(la_id: int, frame: pd.DataFrame) -> None:
+def _upsert_children(la_id: int, frame: pd.DataFrame, *, stored_ids: pd.Series) -> None:
+    """Insert new children and update changed ones (the CHILD id is the key within the LA)."""
     if frame.empty:
         return
     frame = frame.assign(la_id=la_id)
@@ -379,13 +385,18 @@ def _upsert_children(la_id: int, frame: pd.DataFrame) -> None:
     if connection.vendor == "postgresql":
         table = Child._meta.db_table
         columns = ["la_id", *CHILD_FIELDS]
+        known = frame["child_id"].isin(stored_ids).to_numpy()
+        # New children go straight in; only changed ones need the slower upsert.
+        _copy_into(table, frame.loc[~known, columns])
+        if not known.any():
+            return
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMP TABLE incoming_children (LIKE {table} INCLUDING DEFAULTS) "
                 "ON COMMIT DROP"
             )
             cursor.execute("ALTER TABLE incoming_children ALTER COLUMN id DROP NOT NULL")
-        _copy_into("incoming_children", frame[columns])
+        _copy_into("incoming_children", frame.loc[known, columns])
         updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in fields)
         names = ", ".join(columns)
         with connection.cursor() as cursor:
@@ -404,15 +415,34 @@ def _upsert_children(la_id: int, frame: pd.DataFrame) -> None:
     )
 
 
+_NULL = "\\N"
+
+
 def _copy_into(table: str, frame: pd.DataFrame) -> None:
     """Postgres COPY: the fastest way to store tens of thousands of rows."""
+    if frame.empty:
+        return
+    columns = []
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            raw = values.to_numpy()
+            text = raw.astype("datetime64[D]").astype(str).astype(object)
+            text[np.isnat(raw)] = _NULL
+        elif values.dtype == object:
+            text = values.to_numpy(dtype=object)
+            text[pd.isna(text)] = _NULL
+        else:
+            text = values.astype(str).to_numpy(dtype=object)
+            text[values.isna().to_numpy()] = _NULL
+        columns.append(text)
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False, na_rep="\\N", date_format="%Y-%m-%d")
+    csv.writer(buffer, lineterminator="\n").writerows(zip(*columns, strict=True))
     buffer.seek(0)
-    columns = ", ".join(frame.columns)
+    names = ", ".join(frame.columns)
     with connection.cursor() as cursor:
         cursor.copy_expert(
-            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')", buffer
         )
 
 

@@ -75,7 +75,8 @@ def _close_open_chains(episodes: pd.DataFrame, source: str) -> tuple[pd.DataFram
 
 
 def _keys(frame: pd.DataFrame) -> pd.Series:
-    return frame["child_id"].astype(str) + "|" + frame["decom"].dt.strftime("%Y-%m-%d")
+    days = frame["decom"].to_numpy().astype("datetime64[D]").astype(str)
+    return frame["child_id"].astype(str) + "|" + pd.Series(days, index=frame.index, dtype=object)
 
 
 @dataclass
@@ -94,6 +95,11 @@ def diff_episodes(stored: pd.DataFrame, new: pd.DataFrame) -> EpisodeDiff:
 
     `stored` carries the database `id` of each row; `new` has no ids.
     """
+    if stored.empty:
+        return EpisodeDiff(
+            delete_ids=[], insert=new[EPISODE_FIELDS].reset_index(drop=True), added=len(new),
+            updated=0, removed=0,
+        )  # fmt: skip
     stored_keyed = stored.assign(_key=_keys(stored).to_numpy())
     new_keyed = new.assign(_key=_keys(new).to_numpy())
     merged = stored_keyed.merge(
