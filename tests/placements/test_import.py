@@ -283,3 +283,43 @@ def test_import_refuses_a_csv_that_is_really_a_workbook(la, tmp_path):
     assert code == 1
     assert 'File "episodes.csv" is an Excel workbook, not a CSV file' in err
     assert Episode.objects.count() == 0
+
+
+def test_import_stores_each_episodes_distance_once(la, tmp_path):
+    children = [child("A1"), child("B2"), child("C3"), child("D4"), child("E5")]
+    rows = [
+        episode("A1", "01/04/2024", PL_POST="SE1 7PB"),  # Lambeth: 3.0 miles, outside
+        episode("B2", "01/04/2024", PL_POST="ME14 1XQ"),  # Maidstone: 28.9 miles, outside
+        episode("C3", "01/04/2024", PL_POST="SE15 5AA"),  # next door: 0.0 miles, inside
+        episode("D4", "01/04/2024", HOME_POST=""),  # a UASC with no home postcode: unknown
+        episode("E5", "01/04/2024", PL_POST="ZZ99 9ZZ"),  # not in the directory: unknown
+    ]
+    run_import("--la", "998", "--as-at", "2024-06-30",
+               *write(tmp_path, extract_files(children, rows)))  # fmt: skip
+    got = {
+        e.child.child_id: (None if e.distance is None else float(e.distance), e.outside_la)
+        for e in Episode.objects.filter(la=la).select_related("child")
+    }
+    assert got == {
+        "A1": (3.0, True),
+        "B2": (28.9, True),
+        "C3": (0.0, False),
+        "D4": (None, True),
+        "E5": (None, None),
+    }
+
+
+def test_import_distance_from_the_extract_wins_and_999_9_means_unknown(la, tmp_path):
+    header = to_csv(HEADER, [child("A1"), child("B2")])
+    episodes = to_csv(
+        [*EPISODES, "PL_DISTANCE"],
+        [
+            {**episode("A1", "01/04/2024"), "PL_DISTANCE": "21.4"},
+            {**episode("B2", "01/04/2024"), "PL_DISTANCE": "999.9"},
+        ],
+    )
+    files = [("header.csv", header), ("episodes.csv", episodes)]
+    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files))
+    assert code == 0, err
+    got = dict(Episode.objects.filter(la=la).values_list("child__child_id", "distance"))
+    assert float(got["A1"]) == 21.4 and got["B2"] is None
