@@ -107,6 +107,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Without collectstatic (the quick start, tests) WhiteNoise serves straight from static/.
+WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads: raw files are kept in the database with their checksum, so any web or worker
 # process can replay them. Size limits are per file and are enforced while the file streams in.
