@@ -57,13 +57,11 @@ import pandas as pd
 
 from placements import postcodes
 from placements.ssda903 import codes
+from placements.ssda903.readers import TABLE_COLUMNS
 
-HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
-EPISODE_COLUMNS = [
-    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
-]  # fmt: skip
-UASC_COLUMNS = ["CHILD", "SEX", "DOB", "DUC"]
+HEADER_COLUMNS = list(TABLE_COLUMNS["Header"])
+EPISODE_COLUMNS = list(TABLE_COLUMNS["Episodes"])
+UASC_COLUMNS = list(TABLE_COLUMNS["UASC"])
 FULL_HISTORY_FOLDER = "full_history"
 
 # SEX is 1/2 in returns up to 2023-24 and M/F from 2024-25 (DOMAIN.md 1).

@@ -360,11 +360,44 @@ def test_starters_about_equal_ceasers_and_two_rows_per_child(medium: tuple) -> N
             & episodes["DEC"].between(start, end)
         ).sum()
         assert 0.7 <= starters / ceased <= 1.4
-        assert 100 <= starters <= 400  # about 0.4 starters a year per child looked after
+        # About 0.65 starters a year per child looked after, half of them short periods of
+        # care (synthetic.py, "Turnover").
+        assert 200 <= starters <= 450
 
         extract = synthetic.year_extract(history, year)
         rows_per_child = len(extract["episodes"]) / len(extract["header"])
         assert 1.4 <= rows_per_child <= 2.6
+
+
+def test_ten_years_hold_about_8_children_and_30_episodes_per_child_looked_after() -> None:
+    """DOMAIN.md 4: 2,300 looked after give about 20,000 children and 70,000 episodes in ten
+    years. The same ratios on a smaller authority, seven months into the last year as in the
+    large benchmark (`--children-in-care 2300 --years 10 --as-at 2026-10-31`)."""
+    looked_after = 500
+    history = synthetic.generate_history(
+        districts=SOUTHWARK,
+        children_in_care=looked_after,
+        years=10,
+        seed=2,
+        as_at=dt.date(2025, 10, 31),
+    )
+    episodes = history.episodes
+    counted = ~episodes["LS"].isin(codes.SHORT_BREAK_LEGAL_STATUS)
+    at_31_march = [
+        (
+            counted
+            & (episodes["DECOM"] <= day)
+            & (episodes["DEC"].isna() | (episodes["DEC"] > day))
+        ).sum()
+        for day in (pd.Timestamp(year.end) for year in history.years[:-1])
+    ]
+    full = synthetic.full_history_extract(history)
+
+    # The extra children and episodes leave the number looked after where it was...
+    assert 0.9 * looked_after <= np.mean(at_31_march) <= 1.1 * looked_after
+    # ...and give the scale of DOMAIN.md 4.
+    assert 7.0 <= len(full["header"]) / looked_after <= 9.5
+    assert 28.0 <= len(full["episodes"]) / looked_after <= 33.0
 
 
 # --- The management command -------------------------------------------------------------
