@@ -134,7 +134,7 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "dashboard/upload_detail.html",
         {
             "upload": upload,
-            "files": upload.files.defer("content"),
+            "files": upload.files.defer("compressed_content"),
             "problems": table,
             "can_upload": access.can_upload(request.user),
         },

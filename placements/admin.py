@@ -72,7 +72,7 @@ class UploadFileInline(ReadOnlyMixin, admin.TabularInline):
     can_delete = False
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).defer("content")
+        return super().get_queryset(request).defer("compressed_content")
 
 
 @admin.register(Upload)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -251,8 +253,10 @@ class UploadFile(models.Model):
     upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    content = models.BinaryField()
+    size = models.PositiveBigIntegerField(help_text="Bytes, as uploaded.")
+    # zlib-compressed: extracts are text that shrinks about tenfold, and storing and reading
+    # them back is then a fraction of the work. The checksum is of the bytes as uploaded.
+    compressed_content = models.BinaryField()
     tables = models.CharField(
         max_length=200, blank=True, help_text="The 903 tables recognised in the file."
     )
@@ -262,6 +266,21 @@ class UploadFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def keep(cls, *, upload: Upload, name: str, content: bytes, sha256: str) -> UploadFile:
+        """An unsaved record of a file, its bytes compressed."""
+        return cls(
+            upload=upload,
+            name=name,
+            sha256=sha256,
+            size=len(content),
+            compressed_content=zlib.compress(content, 1),
+        )
+
+    @property
+    def content(self) -> bytes:
+        return zlib.decompress(bytes(self.compressed_content))
 
 
 class UploadProblem(models.Model):

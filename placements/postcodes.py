@@ -332,7 +332,7 @@ def placement_distances(
     given = pl_distance.to_numpy(dtype=float)
     not_known = np.isclose(given, DISTANCE_NOT_KNOWN)
     distance = np.where(np.isnan(given), worked_out, np.where(not_known, np.nan, given))
-    found = place["found"].fillna(False).to_numpy(dtype=bool)
+    found = place["found"].eq(True).to_numpy()
     outside = np.where(found, ~place["district"].isin(districts).to_numpy(), np.nan)
     return pd.DataFrame(
         {"distance": distance, "outside_la": outside.astype(float)}, index=home_post.index

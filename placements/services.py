@@ -110,9 +110,7 @@ def submit_upload(
         fingerprint=fingerprint,
     )
     UploadFile.objects.bulk_create(
-        UploadFile(
-            upload=upload, name=f.name, sha256=digest, size=len(f.content), content=f.content
-        )
+        UploadFile.keep(upload=upload, name=f.name, content=f.content, sha256=digest)
         for f, digest in zip(files, checksums, strict=True)
     )
     if earlier is not None:
@@ -233,9 +231,7 @@ def _process(upload: Upload) -> None:
 def _read_and_validate(
     upload: Upload, *, on_validating: Callable[..., None] | None = None
 ) -> tuple[Extract, list[str]]:
-    raw_files = [
-        RawFile(name=f.name, content=bytes(f.content)) for f in upload.files.order_by("id")
-    ]
+    raw_files = [RawFile(name=f.name, content=f.content) for f in upload.files.order_by("id")]
     tables, problems = read_files(
         raw_files,
         max_bytes=settings.UPLOAD_MAX_BYTES,

@@ -369,9 +369,12 @@ def _matches(values: pd.Series, pattern: str) -> pd.Series:
     return _per_unique(values, lambda u: u.str.match(pattern)).astype(bool)
 
 
+_NO_SPACES = str.maketrans("", "", " \t\u00a0")
+
+
 def _tidy_code(values: pd.Series) -> pd.Series:
     # Councils' systems export codes in either case and with stray spaces; codes never hold spaces.
-    return _per_unique(values, lambda u: u.str.replace(r"\s+", "", regex=True).str.upper())
+    return _per_unique(values, lambda u: u.str.translate(_NO_SPACES).str.upper())
 
 
 def _tidy_id(values: pd.Series) -> pd.Series:
@@ -380,14 +383,19 @@ def _tidy_id(values: pd.Series) -> pd.Series:
 
 def _read_dates(text: pd.Series) -> pd.DataFrame:
     """Per distinct text: the date it means (NaT if none) and whether its year has two digits."""
-    parts = text.str.extract(_DMY)
-    parts = parts.fillna(text.str.extract(_ISO)).apply(pd.to_numeric, errors="coerce")
-    parsed = pd.to_datetime(
-        {"year": parts["y"], "month": parts["m"], "day": parts["d"]}, errors="coerce"
-    )
-    return pd.DataFrame(
-        {"parsed": parsed.astype("datetime64[ns]"), "two_digit": text.str.match(_TWO_DIGIT_YEAR)}
-    )
+    # The usual dd/mm/yyyy (or d/m/yyyy) parses in C; only the rest goes through the patterns.
+    parsed = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce").astype("datetime64[ns]")
+    rest = parsed.isna() & (text != "")
+    if rest.any():
+        others = text[rest]
+        parts = others.str.extract(_DMY)
+        parts = parts.fillna(others.str.extract(_ISO)).apply(pd.to_numeric, errors="coerce")
+        parsed[rest] = pd.to_datetime(
+            {"year": parts["y"], "month": parts["m"], "day": parts["d"]}, errors="coerce"
+        )
+    two_digit = np.zeros(len(text), dtype=bool)
+    two_digit[rest.to_numpy()] = text[rest].str.match(_TWO_DIGIT_YEAR).to_numpy(dtype=bool)
+    return pd.DataFrame({"parsed": parsed, "two_digit": two_digit}, index=text.index)
 
 
 def _parse_dates(

@@ -39,9 +39,7 @@ class UploadFactory(DjangoModelFactory):
 
 
 def upload_file(upload: Upload, name: str = "episodes.csv", content: bytes = b"CHILD\r\n") -> None:
-    UploadFile.objects.create(
-        upload=upload, name=name, sha256="ab" * 32, size=len(content), content=content
-    )
+    UploadFile.keep(upload=upload, name=name, content=content, sha256="ab" * 32).save()
 
 
 def client_for(user: object) -> Client:
