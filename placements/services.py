@@ -358,9 +358,9 @@ def write_history(
         rows = diff.insert.assign(
             la_id=la_id,
             child_pk=diff.insert["child_id"].map(pks),
-            source_upload_id=upload_id,
+            source_upload_id=pd.Series(upload_id, index=diff.insert.index, dtype="Int64"),
             distance=where["distance"],
-            outside_la=where["outside_la"].map({1.0: True, 0.0: False}),
+            outside_la=where["outside_la"].astype("boolean"),
         )
         _insert_episodes(rows)
     return diff
@@ -421,35 +421,34 @@ def _upsert_children(la_id: int, frame: pd.DataFrame, *, stored_ids: pd.Series) 
     )
 
 
-_NULL = "\\N"
-
-
 def _copy_into(table: str, frame: pd.DataFrame) -> None:
-    """Postgres COPY: the fastest way to store tens of thousands of rows."""
+    """Postgres COPY: the fastest way to store tens of thousands of rows.
+
+    Missing values are written as empty fields, which COPY reads as NULL; text columns are
+    FORCE_NOT_NULL so that their empty strings stay empty strings.
+    """
     if frame.empty:
         return
-    columns = []
+    columns, text_columns = [], []
     for name in frame.columns:
         values = frame[name]
         if pd.api.types.is_datetime64_any_dtype(values):
             raw = values.to_numpy()
-            text = raw.astype("datetime64[D]").astype(str).astype(object)
-            text[np.isnat(raw)] = _NULL
+            days = raw.astype("datetime64[D]").astype(str).astype(object)
+            days[np.isnat(raw)] = None
+            columns.append(days)
         elif values.dtype == object:
-            text = values.to_numpy(dtype=object)
-            text[pd.isna(text)] = _NULL
-        else:
-            text = values.astype(str).to_numpy(dtype=object)
-            text[values.isna().to_numpy()] = _NULL
-        columns.append(text)
+            columns.append(values.tolist())
+            text_columns.append(name)
+        else:  # numbers and booleans, nullable or not
+            columns.append(values.astype(object).where(values.notna(), None).tolist())
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(zip(*columns, strict=True))
     buffer.seek(0)
     names = ", ".join(frame.columns)
+    force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
     with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')", buffer
-        )
+        cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv{force})", buffer)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
