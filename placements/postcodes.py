@@ -337,3 +337,13 @@ def placement_distances(
     return pd.DataFrame(
         {"distance": distance, "outside_la": outside.astype(float)}, index=home_post.index
     )
+
+
+def all_districts() -> list[str]:
+    """Every district code in the directory (loads every letter: seconds, not milliseconds)."""
+    found: set[str] = set()
+    for letter in _letters_to_load(None):
+        table = _letter(letter)
+        if table is not None:
+            found.update(str(code) for code in table.districts)
+    return sorted(found)
