@@ -369,12 +369,14 @@ def _matches(values: pd.Series, pattern: str) -> pd.Series:
     return _per_unique(values, lambda u: u.str.match(pattern)).astype(bool)
 
 
-_NO_SPACES = str.maketrans("", "", " \t\u00a0")
+def _tidy_one(value: str) -> str:
+    # Most values are already clean: isalnum() answers that in C before any rebuilding.
+    return value.upper() if value.isalnum() else "".join(value.split()).upper()
 
 
 def _tidy_code(values: pd.Series) -> pd.Series:
     # Councils' systems export codes in either case and with stray spaces; codes never hold spaces.
-    return _per_unique(values, lambda u: u.str.translate(_NO_SPACES).str.upper())
+    return _per_unique(values, lambda u: u.map(_tidy_one))
 
 
 def _tidy_id(values: pd.Series) -> pd.Series:
