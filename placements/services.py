@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from placements import csvsafe, postcodes
 from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile, UploadProblem
@@ -219,6 +220,8 @@ def _process(upload: Upload) -> None:
             episodes_removed=diff.removed,
         )
         _finish(upload, Upload.Status.LOADED, extract.problems + repairs)
+        la_id, upload_id = upload.la_id, upload.pk
+        transaction.on_commit(lambda: after_history_changed(la_id=la_id, upload_id=upload_id))
     logger.info(
         "upload %s loaded: %s added, %s updated, %s removed",
         upload.pk,
@@ -293,6 +296,12 @@ def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
     )
 
 
+def after_history_changed(*, la_id: int, upload_id: int | None) -> None:
+    """Queue what follows a change of history (the indicators' recompute, in settings)."""
+    task = import_string(settings.AFTER_UPLOAD_LOADED_TASK)
+    task.delay(la_id, upload_id)
+
+
 # --- Reading and writing the stored history -----------------------------------------------------
 
 
@@ -347,7 +356,12 @@ def write_history(
     for start in range(0, len(diff.delete_ids), 20000):
         Episode.objects.filter(la_id=la_id, pk__in=diff.delete_ids[start : start + 20000]).delete()
     if not diff.insert.empty:
-        pks = dict(Child.objects.filter(la_id=la_id).values_list("child_id", "id"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT child_id, id FROM {Child._meta.db_table} WHERE la_id = %s",  # noqa: S608
+                [la_id],
+            )
+            pks = dict(cursor.fetchall())
         districts = LocalAuthority.objects.get(pk=la_id).districts
         where = postcodes.placement_distances(
             home_post=diff.insert["home_post"],
@@ -515,6 +529,7 @@ def rebuild_history(*, la: LocalAuthority, check_only: bool = False) -> RebuildR
             )
             stale = stored_children.loc[extra_children, "child_id"].tolist()
             Child.objects.filter(la=la, child_id__in=stale).delete()
+            transaction.on_commit(lambda: after_history_changed(la_id=la.pk, upload_id=None))
     return RebuildReport(
         uploads_replayed=count,
         episodes=len(episodes),
