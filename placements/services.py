@@ -297,9 +297,10 @@ def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
 
 
 def after_history_changed(*, la_id: int, upload_id: int | None) -> None:
-    """Queue what follows a change of history (the indicators' recompute, in settings)."""
-    task = import_string(settings.AFTER_UPLOAD_LOADED_TASK)
-    task.delay(la_id, upload_id)
+    """Queue what follows a change of history (the indicators' recompute, named in settings)."""
+    name = getattr(settings, "AFTER_UPLOAD_LOADED_TASK", "")
+    if name:
+        import_string(name).delay(la_id, upload_id)
 
 
 # --- Reading and writing the stored history -----------------------------------------------------
