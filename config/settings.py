@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -132,6 +133,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# The monthly recompute for every authority, early on the 1st (Celery beat).
+CELERY_BEAT_SCHEDULE = {
+    "recompute-indicators-monthly": {
+        "task": "sufficiency.tasks.recompute_all_task",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),
+    },
+}
+# What runs after an upload has changed an authority's history. Named here, not imported by
+# `placements`, so that imports keep pointing one way (dashboard -> sufficiency -> placements).
+AFTER_UPLOAD_LOADED_TASK = "sufficiency.tasks.recompute_indicators_task"
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

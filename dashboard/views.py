@@ -136,6 +136,7 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
             "upload": upload,
             "files": upload.files.defer("compressed_content"),
             "problems": table,
+            "computation": upload.computations.order_by("-started_at", "-id").first(),
             "can_upload": access.can_upload(request.user),
         },
     )

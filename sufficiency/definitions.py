@@ -1,0 +1,462 @@
+"""The catalogue of indicators: what each one means, in plain English, for pages and exports.
+
+The text here is what users read next to a number, so it states exactly what
+`sufficiency.indicators` computes (DOMAIN.md 2). Each indicator function's docstring carries the
+same definition, numerator, denominator, reference date, exclusions and source, and names the
+same decisions; a test keeps the two in step.
+
+A decision is either one DOMAIN.md makes (`ours=False`) or our reading of a point DOMAIN.md
+leaves open (`ours=True`): pages should show both, and flag ours as the product's own choice.
+Change `DEFINITIONS_VERSION` whenever a change here or in the maths could change a number:
+it is stored with every computed value so old and new figures are never mixed unawares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+DEFINITIONS_VERSION = "2026.1"
+
+Unit = Literal["count", "percent", "rate"]
+Polarity = Literal["lower", "higher", "info"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    key: str
+    text: str
+    ours: bool  # True: our reading of a point DOMAIN.md leaves open; False: DOMAIN.md's rule
+
+
+@dataclass(frozen=True)
+class IndicatorDefinition:
+    key: str
+    name: str
+    unit: Unit
+    polarity: Polarity
+    definition: str
+    numerator: str
+    denominator: str
+    reference_date: str
+    exclusions: str
+    source: str
+    decisions: tuple[Decision, ...]
+
+
+# --- Decisions ----------------------------------------------------------------------------------
+
+LOOKED_AFTER_AT_D = Decision(
+    "looked-after-at-D",
+    "Looked after at a month end D means the child has an episode that started on or before D "
+    "and had not ended by D (no end date, or an end date after D). A child whose episode ended "
+    "on D has ceased to be looked after and is not counted at D. In the same way, a placement "
+    "that ended on the first day of a window was not open in that window.",
+    ours=False,
+)
+SHORT_BREAKS = Decision(
+    "short-breaks",
+    "Short breaks are left out: a child whose episode open at D has legal status V3 or V4 (an "
+    "agreed series of short breaks) is not counted, and V3/V4 episodes are not counted as "
+    "starting or ceasing to be looked after. Unaccompanied asylum-seeking children are "
+    "included.",
+    ours=False,
+)
+SHORT_BREAK_EPISODES_DROPPED = Decision(
+    "short-break-episodes-dropped",
+    "V3/V4 episodes are set aside before placements and periods of care are worked out: a "
+    "short-break stay is never one of a child's placements, and time under short breaks is not "
+    "time looked after. A period that starts under V3/V4 and carries on under another legal "
+    "status counts as looked after from the first episode under that other status.",
+    ours=True,
+)
+TEMPORARY_INVISIBLE = Decision(
+    "temporary-invisible",
+    "Temporary placements (T0-T4: hospital, holiday, carer's holiday, under 7 days) are "
+    "invisible: they neither start nor end a placement. At D a child in a temporary placement "
+    "is counted as still in the placement before it (its type, provider, postcode and distance), "
+    "and the episode returning from it (RNE P, same placement type and postcode as before) "
+    "continues that placement.",
+    ours=False,
+)
+TEMPORARY_RETURN_B = Decision(
+    "temporary-return-b",
+    "A return from a temporary placement coded RNE B (legal status changed at the same time) "
+    "to the same placement type and postcode also continues the placement, as RNE P does. A "
+    "return to a different placement type or postcode is a new placement.",
+    ours=True,
+)
+TEMPORARY_AT_PERIOD_START = Decision(
+    "temporary-at-period-start",
+    "When a period of care begins in a temporary placement there is no placement before it: "
+    "the temporary stay is counted as part of the first placement that follows it (so it adds "
+    "no placement, and that placement starts when the period starts). While the stay lasts the "
+    "child's placement type, provider and distance are the temporary episode's own, so the "
+    "child is in none of the placement-type counts.",
+    ours=True,
+)
+PLACEMENTS_SAME_CARER = Decision(
+    "placements-same-carer",
+    "A new placement starts with an episode whose reason for new episode (RNE) is S, P or B; "
+    "episodes with RNE L, T or U continue the current placement (following the DfE's 'same "
+    "carer' wording). A change of legal status only, a change of placement with the same "
+    "carer, and placement for adoption with the current foster carer (A3/A5) are therefore "
+    "not moves.",
+    ours=False,
+)
+PERIOD_OF_CARE = Decision(
+    "period-of-care",
+    "A period of care is a chain of episodes, each starting on the day the one before it ended "
+    "with reason X1 (still in care); it starts with RNE S or wherever the chain is broken. When "
+    "a child's stored history starts part-way through a period, the first stored episode is "
+    "taken as the start of the period and of the placement, because nothing earlier is known: "
+    "in the first 2.5 years of a stored history a child can be missing from the long-term "
+    "cohort or counted as less settled than they are.",
+    ours=True,
+)
+MONTH_ARITHMETIC = Decision(
+    "month-arithmetic",
+    "'D minus N months' is the last day of the month N months before D's month: for 30 April "
+    "2025, minus 30 months is 31 October 2022; for 28 February 2025, minus 12 months is 29 "
+    "February 2024. At 31 March this is the same as going back N calendar months.",
+    ours=True,
+)
+MOVES_WINDOW = Decision(
+    "moves-window",
+    "The 12 months ending at D are the 12 calendar months ending with D's month (after D minus "
+    "12 months, up to and including D), so the window's first day is the 1st of the month 11 "
+    "months before D's month. A placement counts if it started on or before D and ended after "
+    "the window's first day or is still open; one ending on the first day itself does not "
+    "count.",
+    ours=False,
+)
+MOVES_ALL_PERIODS = Decision(
+    "moves-all-periods",
+    "The placement open at the start of the window counts as one, and placements in every "
+    "period of care in the window count, including those before a break in care.",
+    ours=False,
+)
+UNDER_16 = Decision(
+    "under-16",
+    "Under 16 at D means the 16th birthday is after D: a child whose 16th birthday is D itself "
+    "is not under 16.",
+    ours=False,
+)
+ADOPTION_CLAUSE = Decision(
+    "adoption-clause",
+    "A child placed for adoption (A3-A6) at D also counts as stable when the placement before "
+    "the adoptive placement began on or before D minus 24 months. If the adoptive placement "
+    "was a new placement (RNE P or B, usually a new adopter, A4/A6), the placement before it "
+    "is the previous placement in the same period of care. If it continued the foster "
+    "placement (RNE L, T or U, usually A3/A5 with the current foster carer), that foster "
+    "placement is still the current placement, so the test is the same as for other children.",
+    ours=True,
+)
+DISTANCE_OVER_20 = Decision(
+    "distance-over-20",
+    "Over 20 miles means a distance, in miles rounded to one decimal place, above 20.0: 20.0 "
+    "miles is not over, 20.1 is. The distance is the straight line between the home and "
+    "placement postcodes (DfE formula), or PL_DISTANCE where the extract gives it. It is not "
+    "known when either postcode is blank or not found, or PL_DISTANCE is 999.9.",
+    ours=False,
+)
+OUTSIDE_UNKNOWN = Decision(
+    "outside-unknown",
+    "A placement whose local authority district is not known is not counted as outside the "
+    "LA, even when its distance (for example from PL_DISTANCE) is over 20 miles.",
+    ours=True,
+)
+POPULATION_YEAR = Decision(
+    "population-year",
+    "The population is the ONS mid-year estimate of children aged 0-17 for the year before the "
+    "31 March that ends the collection year containing D: 31 October 2025 and 31 March 2026 "
+    "use mid-2025; 31 March 2025 uses mid-2024. With no population for that year there is no "
+    "rate.",
+    ours=False,
+)
+RATE_ROUNDING = Decision(
+    "rate-rounding",
+    "The rate is rounded to a whole number, halves rounded up (69.5 becomes 70).",
+    ours=True,
+)
+FLOW_MONTH = Decision(
+    "flow-month",
+    "'In the month' ending D means on a date after the previous month end and on or before D.",
+    ours=False,
+)
+STARTERS_RNE_S = Decision(
+    "starters-rne-s",
+    "A start is an episode with RNE S. A period whose first stored episode has another RNE "
+    "(the stored history begins part-way through it), or that began under short breaks and "
+    "continued under another legal status, is not counted as a start.",
+    ours=True,
+)
+CEASED_REC = Decision(
+    "ceased-rec",
+    "An end is an episode whose reason ceased (REC) is anything other than X1 with its end "
+    "date in the month. An open episode closed by the chain repair on upload gets X1 and is "
+    "not an end.",
+    ours=False,
+)
+COUNT_DENOMINATOR = Decision(
+    "count-denominator",
+    "A count has no denominator of its own: it is stored with the denominator equal to the count.",
+    ours=True,
+)
+INDEPENDENT_FOSTERING = Decision(
+    "independent-fostering",
+    "Independent fostering agencies are the providers coded PR4 (private) and PR5 (voluntary). "
+    "The denominator is every foster placement, U1-U6, including those with relatives or "
+    "friends.",
+    ours=False,
+)
+
+_AT_D = (LOOKED_AFTER_AT_D, SHORT_BREAKS)
+_PLACEMENT_AT_D = (*_AT_D, TEMPORARY_INVISIBLE, TEMPORARY_AT_PERIOD_START)
+_PLACEMENT_HISTORY = (
+    *_AT_D,
+    SHORT_BREAK_EPISODES_DROPPED,
+    PERIOD_OF_CARE,
+    PLACEMENTS_SAME_CARER,
+    TEMPORARY_INVISIBLE,
+    TEMPORARY_RETURN_B,
+    TEMPORARY_AT_PERIOD_START,
+    MONTH_ARITHMETIC,
+)
+
+_PUBLICATION = (
+    "DfE, Children looked after in England including adoptions (Explore Education Statistics)"
+)
+_EXCLUDE_SHORT_BREAKS = "Children on an agreed series of short breaks (V3/V4) at D."
+_EXCLUDE_SHORT_BREAK_EPISODES = "Episodes with legal status V3 or V4 (short breaks)."
+_AT_MONTH_END = "The month end D (the last day of each month)."
+_IN_MONTH = "The month ending D: after the previous month end, up to and including D."
+_STOCK_DENOMINATOR = "Children looked after at D (short breaks excluded)."
+
+
+def _count(
+    key: str,
+    name: str,
+    definition: str,
+    source: str,
+    *decisions: Decision,
+    polarity: Polarity = "info",
+    exclusions: str = _EXCLUDE_SHORT_BREAKS,
+    reference_date: str = _AT_MONTH_END,
+) -> IndicatorDefinition:
+    return IndicatorDefinition(
+        key=key,
+        name=name,
+        unit="count",
+        polarity=polarity,
+        definition=definition,
+        numerator=definition,
+        denominator="None: the stored denominator equals the count.",
+        reference_date=reference_date,
+        exclusions=exclusions,
+        source=source,
+        decisions=(*decisions, COUNT_DENOMINATOR),
+    )
+
+
+def _placement_count(
+    key: str, name: str, codes: str, *, polarity: Polarity = "info"
+) -> IndicatorDefinition:
+    return _count(
+        key,
+        name,
+        f"The number of children looked after at the month end D in {codes}.",
+        f"{_PUBLICATION}: children looked after at 31 March by placement type.",
+        *_PLACEMENT_AT_D,
+        polarity=polarity,
+    )
+
+
+INDICATORS: tuple[IndicatorDefinition, ...] = (
+    _count(
+        "cla_count",
+        "Children looked after",
+        "The number of children looked after at the month end D.",
+        f"{_PUBLICATION}: children looked after on 31 March; LAIT LACnum (Number of Looked "
+        "after Children).",
+        *_AT_D,
+        polarity="lower",
+    ),
+    IndicatorDefinition(
+        key="cla_rate",
+        name="Rate per 10,000 children",
+        unit="rate",
+        polarity="lower",
+        definition="The number of children looked after at the month end D per 10,000 children "
+        "aged 0-17 living in the authority, rounded to a whole number.",
+        numerator="Children looked after at D (cla_count).",
+        denominator="The ONS mid-year estimate of children aged 0-17, from the authority's "
+        "settings, for the year before the 31 March that ends the collection year containing D.",
+        reference_date="The month end D, and the population of the year before the 31 March "
+        "that ends the collection year containing D.",
+        exclusions=_EXCLUDE_SHORT_BREAKS,
+        source=f"{_PUBLICATION}: rate per 10,000 children; LAIT LAC (Children Looked after rate "
+        "per 10,000).",
+        decisions=(*_AT_D, POPULATION_YEAR, RATE_ROUNDING),
+    ),
+    _count(
+        "starters",
+        "Started to be looked after",
+        "The number of periods of care that started (RNE S) in the month ending D.",
+        f"{_PUBLICATION}: children starting to be looked after each year; LAIT LACnum_Start.",
+        SHORT_BREAKS,
+        FLOW_MONTH,
+        STARTERS_RNE_S,
+        exclusions=_EXCLUDE_SHORT_BREAK_EPISODES,
+        reference_date=_IN_MONTH,
+    ),
+    _count(
+        "ceased",
+        "Ceased to be looked after",
+        "The number of periods of care that ended (an episode ending with a reason other than "
+        "X1) in the month ending D, including those ending on D itself.",
+        f"{_PUBLICATION}: children ceasing to be looked after each year; LAIT LACceased.",
+        LOOKED_AFTER_AT_D,
+        SHORT_BREAKS,
+        FLOW_MONTH,
+        CEASED_REC,
+        exclusions=_EXCLUDE_SHORT_BREAK_EPISODES,
+        reference_date=_IN_MONTH,
+    ),
+    IndicatorDefinition(
+        key="moves_3plus",
+        name="Three or more placements in 12 months",
+        unit="percent",
+        polarity="lower",
+        definition="Of the children looked after at the month end D, the percentage who had 3 "
+        "or more placements open at any time in the 12 months ending at D.",
+        numerator="Children looked after at D who had 3 or more placements open at any time in "
+        "the 12 months ending at D.",
+        denominator=_STOCK_DENOMINATOR,
+        reference_date="The month end D, and the 12 months ending at D.",
+        exclusions=_EXCLUDE_SHORT_BREAKS + " Short-break stays are not placements; temporary "
+        "placements (T0-T4) are not placements.",
+        source=f"{_PUBLICATION}: CLA on 31 March with 3 or more placements during the year; "
+        "LAIT LACStable_2016on (Placement 1 - % 3 or more places).",
+        decisions=(*_PLACEMENT_HISTORY, MOVES_WINDOW, MOVES_ALL_PERIODS),
+    ),
+    IndicatorDefinition(
+        key="long_term_stability",
+        name="Long-term stability",
+        unit="percent",
+        polarity="higher",
+        definition="Of the children looked after at the month end D, aged under 16 at D, who "
+        "have been looked after continuously for at least 2.5 years (their current period of "
+        "care began on or before D minus 30 months), the percentage whose current placement "
+        "began on or before D minus 24 months, or who are placed for adoption (A3-A6) and whose "
+        "adoptive placement together with the placement before it began on or before D minus "
+        "24 months.",
+        numerator="Children in the denominator whose current placement began on or before D "
+        "minus 24 months, or who are placed for adoption and whose placement before the "
+        "adoptive placement began on or before D minus 24 months.",
+        denominator="Children looked after at D, under 16 at D, whose current period of care "
+        "began on or before D minus 30 months.",
+        reference_date="The month end D, D minus 30 months and D minus 24 months.",
+        exclusions=_EXCLUDE_SHORT_BREAKS + " Children aged 16 or over at D. Time under short "
+        "breaks is not time looked after.",
+        source=f"{_PUBLICATION}: children looked after continuously for at least 2.5 years on "
+        "31 March aged under 16 years, living with the same carer for at least 2 years.",
+        decisions=(*_PLACEMENT_HISTORY, UNDER_16, ADOPTION_CLAUSE),
+    ),
+    IndicatorDefinition(
+        key="distance_20_miles",
+        name="Placed more than 20 miles from home, outside the LA",
+        unit="percent",
+        polarity="lower",
+        definition="Of the children looked after at the month end D, the percentage whose "
+        "placement is more than 20 miles from their home and outside the authority's boundary.",
+        numerator="Children looked after at D placed more than 20 miles from home, in a "
+        "district that is not one of the authority's own.",
+        denominator=_STOCK_DENOMINATOR + " Children whose distance is not known are included.",
+        reference_date=_AT_MONTH_END,
+        exclusions=_EXCLUDE_SHORT_BREAKS,
+        source="DfE LAIT LACDistance (Children looked after at 31 March placed more than 20 "
+        "miles from their home and outside LA boundary), the measure statistical neighbour "
+        "figures exist for.",
+        decisions=(*_PLACEMENT_AT_D, DISTANCE_OVER_20, OUTSIDE_UNKNOWN),
+    ),
+    IndicatorDefinition(
+        key="distance_20_miles_any",
+        name="Placed more than 20 miles from home",
+        unit="percent",
+        polarity="lower",
+        definition="Of the children looked after at the month end D, the percentage whose "
+        "placement is more than 20 miles from their home, inside or outside the authority's "
+        "boundary.",
+        numerator="Children looked after at D placed more than 20 miles from home.",
+        denominator=_STOCK_DENOMINATOR + " Children whose distance is not known are included.",
+        reference_date=_AT_MONTH_END,
+        exclusions=_EXCLUDE_SHORT_BREAKS,
+        source=f"{_PUBLICATION}: children looked after at 31 March placed more than 20 miles "
+        "from home (national publication).",
+        decisions=(*_PLACEMENT_AT_D, DISTANCE_OVER_20),
+    ),
+    IndicatorDefinition(
+        key="distance_unknown",
+        name="Distance not known",
+        unit="percent",
+        polarity="info",
+        definition="Of the children looked after at the month end D, the percentage whose "
+        "distance from home to placement cannot be worked out.",
+        numerator="Children looked after at D whose distance is not known.",
+        denominator=_STOCK_DENOMINATOR,
+        reference_date=_AT_MONTH_END,
+        exclusions=_EXCLUDE_SHORT_BREAKS,
+        source=f"{_PUBLICATION}: distance not known or not recorded.",
+        decisions=(*_PLACEMENT_AT_D, DISTANCE_OVER_20),
+    ),
+    IndicatorDefinition(
+        key="ifa_share",
+        name="Foster placements with independent agencies",
+        unit="percent",
+        polarity="lower",
+        definition="Of the children looked after at the month end D in foster placements "
+        "(U1-U6), the percentage fostered by other carers (U4-U6) through a private or "
+        "voluntary provider (PR4 or PR5).",
+        numerator="Children looked after at D in U4-U6 with provider PR4 or PR5.",
+        denominator="Children looked after at D in U1-U6 (short breaks excluded).",
+        reference_date=_AT_MONTH_END,
+        exclusions=_EXCLUDE_SHORT_BREAKS,
+        source=f"{_PUBLICATION}: children looked after at 31 March by placement type and provider.",
+        decisions=(*_PLACEMENT_AT_D, INDEPENDENT_FOSTERING),
+    ),
+    _placement_count(
+        "residential_count",
+        "Children in children's homes",
+        "secure children's homes or children's homes (K1 or K2)",
+        polarity="lower",
+    ),
+    _placement_count(
+        "in_house_fostering",
+        "In-house foster placements",
+        "foster placements with other carers (U4-U6) provided by the authority itself (PR1)",
+    ),
+    _placement_count(
+        "kinship_fostering",
+        "Foster placements with relatives or friends",
+        "foster placements with relatives or friends (U1-U3)",
+    ),
+    _placement_count(
+        "placed_for_adoption",
+        "Placed for adoption",
+        "placements for adoption (A3-A6)",
+    ),
+    _placement_count(
+        "supported_16plus",
+        "Supported accommodation and independent living",
+        "semi-independent living (H5), registered supported accommodation (K3) or independent "
+        "living (P2)",
+    ),
+    _placement_count(
+        "placed_with_parents",
+        "Placed with parents",
+        "placements with parents or others with parental responsibility (P1)",
+    ),
+)
+
+BY_KEY: dict[str, IndicatorDefinition] = {indicator.key: indicator for indicator in INDICATORS}

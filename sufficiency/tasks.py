@@ -1,0 +1,38 @@
+"""Celery tasks: thin, take ids, call one service, own the retries."""
+
+from celery import shared_task
+
+from placements.models import LocalAuthority
+from sufficiency.models import Computation
+from sufficiency.services import recompute_indicators
+
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, default_retry_delay=30)
+def recompute_indicators_task(
+    self, la_id: int, upload_id: int | None = None, trigger: str = Computation.Trigger.UPLOAD
+) -> int:
+    """Recompute one authority (also: `manage.py compute_indicators --la CODE`)."""
+    attempt = self.request.retries + 1
+    try:
+        run = recompute_indicators(
+            la_id=la_id,
+            upload_id=upload_id,
+            trigger=trigger,
+            attempt=attempt,
+            final=attempt > MAX_RETRIES,
+        )
+    except Exception as exc:
+        # The failed attempt is recorded; after the last one the failure stands and is shown.
+        raise self.retry(exc=exc, countdown=30 * attempt) from exc
+    return run.pk
+
+
+@shared_task
+def recompute_all_task() -> int:
+    """The monthly recompute: one task per authority, so one failure stops no other."""
+    ids = list(LocalAuthority.objects.values_list("pk", flat=True))
+    for la_id in ids:
+        recompute_indicators_task.delay(la_id, trigger=Computation.Trigger.SCHEDULE)
+    return len(ids)

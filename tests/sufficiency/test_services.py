@@ -1,0 +1,133 @@
+"""Indicator values appear after an upload, are exported as the operator expects, and a failing
+computation is retried and then reported."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from placements.models import LocalAuthority, Population
+from sufficiency import services
+from sufficiency.definitions import DEFINITIONS_VERSION
+from sufficiency.models import Computation, IndicatorValue
+from sufficiency.tasks import MAX_RETRIES, recompute_all_task
+from tests.extracts import child, episode, extract_files
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Tests run in a transaction that never commits: this runs what follows each commit."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def la() -> LocalAuthority:
+    la = LocalAuthority.objects.create(code="996", name="Valueton", districts=["E09000028"])
+    Population.objects.create(la=la, year=2023, count=50000)
+    return la
+
+
+def load(tmp_path, la: LocalAuthority, on_commit) -> None:
+    files = extract_files(
+        [child("A1"), child("B2", SEX="2")],
+        [
+            episode("A1", "10/01/2024", DEC="01/03/2024", REC="X1"),
+            episode("A1", "01/03/2024", RNE="P", PLACE="U5", REASON_PLACE_CHANGE="CARPL"),
+            episode("B2", "15/02/2024", PLACE="K2", PLACE_PROVIDER="PR4", URN="SC123456"),
+        ],
+    )
+    paths = []
+    for name, content in files:
+        (tmp_path / name).write_bytes(content)
+        paths.append(str(tmp_path / name))
+    with on_commit():
+        call_command("import_903", "--la", la.code, "--as-at", "2024-03-31", *paths,
+                     stdout=io.StringIO())  # fmt: skip
+
+
+def export(*args: str) -> list[str]:
+    out = io.StringIO()
+    call_command("export_indicators", *args, stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_values_appear_after_an_upload_without_running_anything(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    run = Computation.objects.get(la=la)
+    assert (run.status, run.trigger, run.definitions_version) == (
+        "done",
+        "upload",
+        DEFINITIONS_VERSION,
+    )
+    assert run.upload is not None and run.months == 3
+    march = IndicatorValue.objects.get(la=la, indicator="cla_count", period_end="2024-03-31")
+    assert (march.value, march.numerator) == (2, 2)
+
+
+def test_export_indicators_writes_the_operators_csv(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    lines = export("--la", la.code)
+    assert lines[0] == "indicator,period_end,value,numerator,denominator"
+    assert "cla_count,2024-01-31,1,1,1" in lines
+    assert "cla_count,2024-02-29,2,2,2" in lines
+    # 2 per 50,000 children x 10,000 = 0.4, a whole number: 0
+    assert "cla_rate,2024-03-31,0,2,50000" in lines
+    # A1 fostered in-house (U5, PR1): none of the 1 foster placement is with an agency
+    assert "ifa_share,2024-03-31,0.0,0,1" in lines
+    assert "residential_count,2024-03-31,1,1,1" in lines
+
+
+def test_export_indicators_from_and_to(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    lines = export("--la", la.code, "--from", "2024-02-01", "--to", "2024-02-29")
+    periods = {line.split(",")[1] for line in lines[1:]}
+    assert periods == {"2024-02-29"}
+
+
+def test_recomputing_twice_gives_the_same_values(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    first = export("--la", la.code)
+    call_command("compute_indicators", "--la", la.code, stdout=io.StringIO())
+    assert export("--la", la.code) == first
+    assert IndicatorValue.objects.filter(la=la).count() == len(first) - 1
+
+
+def test_a_failing_computation_is_retried_then_reported(la, tmp_path, on_commit, monkeypatch):
+    def broken(**kwargs):
+        raise ValueError("A1 row contents must never be shown")
+
+    monkeypatch.setattr(services, "compute_indicators", broken)
+    load(tmp_path, la, on_commit)
+    runs = list(Computation.objects.filter(la=la).order_by("attempt"))
+    assert [r.attempt for r in runs] == list(range(1, MAX_RETRIES + 2))
+    assert all(r.status == "failed" for r in runs)
+    assert runs[-1].final and not runs[0].final
+    assert runs[-1].error == "The computation stopped with an internal error (ValueError)."
+    assert IndicatorValue.objects.filter(la=la).count() == 0
+
+
+def test_monthly_recompute_goes_on_past_a_failing_authority(la, tmp_path, on_commit, monkeypatch):
+    load(tmp_path, la, on_commit)
+    broken = LocalAuthority.objects.create(code="995", name="Brokenham", districts=["E09000028"])
+    real = services.read_inputs
+
+    def read_inputs(*, la_id):
+        if la_id == broken.pk:
+            raise RuntimeError("unreadable")
+        return real(la_id=la_id)
+
+    monkeypatch.setattr(services, "read_inputs", read_inputs)
+    IndicatorValue.objects.all().delete()
+    recompute_all_task.delay()
+    assert IndicatorValue.objects.filter(la=la).exists()
+    assert Computation.objects.filter(la=broken, status="failed", final=True).exists()
+    assert Computation.objects.filter(la=la, trigger="schedule", status="done").exists()
+
+
+def test_beat_runs_the_recompute_monthly():
+    entry = settings.CELERY_BEAT_SCHEDULE["recompute-indicators-monthly"]
+    assert entry["task"] == "sufficiency.tasks.recompute_all_task"
+    assert entry["schedule"].day_of_month == {1}
