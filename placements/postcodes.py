@@ -308,6 +308,7 @@ def placement_distances(
     pl_post: pd.Series,
     pl_distance: pd.Series,
     districts: list[str],
+    known: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per episode: miles from home to placement, and whether the placement is outside the LA.
 
@@ -316,11 +317,16 @@ def placement_distances(
     either postcode is blank or not found. "Outside the LA" means the placement postcode's
     district is not one of the authority's own; unknown when the placement postcode is.
     Columns `distance` (float, NaN when unknown) and `outside_la` (1.0, 0.0 or NaN), on the
-    input's index.
+    input's index. `known` is a lookup already made for some of the postcodes.
     """
     both = pd.concat([home_post, pl_post], ignore_index=True)
     distinct = pd.Series(pd.unique(both[both != ""]), dtype=object)
+    # `known`: a lookup already made (by validation), indexed by postcode; only the rest is new.
+    if known is not None:
+        distinct = distinct[~distinct.isin(known.index)]
     table = lookup(distinct).set_axis(distinct.to_numpy())
+    if known is not None:
+        table = pd.concat([known, table])
     home = table.reindex(home_post.to_numpy())
     place = table.reindex(pl_post.to_numpy())
     worked_out = distance_miles(

@@ -209,6 +209,7 @@ def _process(upload: Upload) -> None:
             stored_episodes=stored,
             episodes=episodes,
             children=children,
+            postcode_lookup=extract.postcode_lookup,
         )
         last = Upload.objects.filter(la_id=upload.la_id).aggregate(seq=Max("applied_seq"))["seq"]
         Upload.objects.filter(pk=upload.pk).update(
@@ -344,6 +345,7 @@ def write_history(
     stored_episodes: pd.DataFrame,
     episodes: pd.DataFrame,
     children: pd.DataFrame,
+    postcode_lookup: pd.DataFrame | None = None,
 ) -> EpisodeDiff:
     """Make storage hold exactly `children` and `episodes`, touching only what changed."""
     stored_children = stored_children_frame(la_id=la_id)
@@ -369,6 +371,7 @@ def write_history(
             pl_post=diff.insert["pl_post"],
             pl_distance=diff.insert["pl_distance"],
             districts=districts,
+            known=postcode_lookup,
         )
         rows = diff.insert.assign(
             la_id=la_id,

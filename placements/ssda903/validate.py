@@ -85,6 +85,8 @@ class Extract:
     children: pd.DataFrame
     episodes: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    # The postcodes looked up while checking, by postcode: reused to work out distances.
+    postcode_lookup: pd.DataFrame | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -121,11 +123,11 @@ def validate_extract(
 
     children = _validate_header(header, problems)
     _apply_uasc(children, by_kind.get("UASC"), problems)
-    episode_frame = _validate_episodes(
+    episode_frame, lookup = _validate_episodes(
         episodes, children, as_at=as_at, problems=problems, check_postcodes=check_postcodes
     )
     children = children[CHILD_FIELDS].reset_index(drop=True)
-    return Extract(children, episode_frame, problems)
+    return Extract(children, episode_frame, problems, postcode_lookup=lookup)
 
 
 # --- Header ----------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ def _validate_header(table: Table, problems: list[Problem]) -> pd.DataFrame:
 
     frame = frame[frame["child_id"] != ""]
     compare = ["child_id", "sex", "dob", "ethnic", "upn", "mother", "mc_dob"]
-    exact = frame.duplicated(subset=compare, keep="first")
+    exact = _exact_copies(frame, key=["child_id"], compare=compare)
     where.flag(exact, "CHILD", frame["child_id"], MSG_EXACT_DUPLICATE_CHILD, problems, warning=True)
     frame = frame[~exact]
     clash = frame.duplicated(subset=["child_id"], keep=False)
@@ -190,7 +192,7 @@ def _validate_episodes(
     as_at: dt.date,
     problems: list[Problem],
     check_postcodes: bool,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     raw = table.frame
     frame = pd.DataFrame({"_row": raw["_row"].to_numpy(), "child_id": _tidy_id(raw["CHILD"])})
     for name in EPISODE_CODE_FIELDS:
@@ -239,7 +241,7 @@ def _validate_episodes(
 
     # Exact copies are a repair (dropped); two different rows on one key are an error.
     frame = frame[(frame["child_id"] != "") & frame["decom"].notna()]
-    exact = frame.duplicated(subset=EPISODE_FIELDS, keep="first")
+    exact = _exact_copies(frame, key=["child_id", "decom"], compare=EPISODE_FIELDS)
     where.flag(exact, "DECOM", raw["DECOM"], MSG_EXACT_DUPLICATE_EPISODE, problems, warning=True)
     frame = frame[~exact]
     clash = frame.duplicated(subset=["child_id", "decom"], keep=False)
@@ -253,9 +255,9 @@ def _validate_episodes(
         dob.notna() & (frame["decom"] < dob), "DECOM", raw["DECOM"], MSG_DECOM_BEFORE_DOB,
         problems, warning=True,
     )  # fmt: skip
-    if check_postcodes:
-        _flag_postcodes(frame, where, problems)
-    return frame[EPISODE_FIELDS].sort_values(["child_id", "decom"]).reset_index(drop=True)
+    lookup = _flag_postcodes(frame, where, problems) if check_postcodes else None
+    frame = frame[EPISODE_FIELDS].sort_values(["child_id", "decom"]).reset_index(drop=True)
+    return frame, lookup
 
 
 def _flag_provider_and_urn(frame: pd.DataFrame, where: _Where, problems: list[Problem]) -> None:
@@ -292,22 +294,31 @@ def _flag_as_at(
                warning=True)  # fmt: skip
 
 
-def _flag_postcodes(frame: pd.DataFrame, where: _Where, problems: list[Problem]) -> None:
+def _flag_postcodes(
+    frame: pd.DataFrame, where: _Where, problems: list[Problem]
+) -> pd.DataFrame | None:
+    """Warn about postcodes that are ill-formed or not in the directory; return the lookup."""
+    shaped = {}
     for name, column in (("home_post", "HOME_POST"), ("pl_post", "PL_POST")):
         values = frame[name]
         given = values != ""
         badly_shaped = given & ~_matches(values, _POSTCODE_SHAPE)
         where.flag(badly_shaped, column, values, MSG_POSTCODE_FORMAT, problems, warning=True)
-        candidates = values[given & ~badly_shaped]
-        distinct = pd.Series(candidates.unique())
-        if distinct.empty:
-            continue
-        found = postcodes.lookup(distinct)["found"].to_numpy()
-        missing = set(distinct[~found])
+        shaped[name] = given & ~badly_shaped
+    both = pd.concat([frame.loc[shaped[name], name] for name in shaped], ignore_index=True)
+    distinct = pd.Series(both.unique(), dtype=object)
+    if distinct.empty:
+        return None
+    # One lookup for both columns, kept for working out distances when the episodes are stored.
+    table = postcodes.lookup(distinct).set_axis(distinct.to_numpy())
+    missing = set(distinct[~table["found"].to_numpy(dtype=bool)])
+    for name, column in (("home_post", "HOME_POST"), ("pl_post", "PL_POST")):
+        values = frame[name]
         where.flag(
-            candidates.isin(missing).reindex(frame.index, fill_value=False),
-            column, values, MSG_POSTCODE_NOT_FOUND, problems, warning=True,
+            shaped[name] & values.isin(missing), column, values, MSG_POSTCODE_NOT_FOUND,
+            problems, warning=True,
         )  # fmt: skip
+    return table
 
 
 def _parse_distance(raw: pd.DataFrame, where: _Where, problems: list[Problem]) -> pd.Series:
@@ -321,6 +332,16 @@ def _parse_distance(raw: pd.DataFrame, where: _Where, problems: list[Problem]) -
 
 
 # --- Shared helpers --------------------------------------------------------------------------
+
+
+def _exact_copies(frame: pd.DataFrame, *, key: list[str], compare: list[str]) -> pd.Series:
+    """Rows that repeat an earlier row in every compared column."""
+    # Whole-row comparison only among rows that share a key: the rest cannot be copies.
+    shared_key = frame.duplicated(subset=key, keep=False)
+    exact = pd.Series(False, index=frame.index)
+    if shared_key.any():
+        exact[shared_key] = frame[shared_key].duplicated(subset=compare, keep="first")
+    return exact
 
 
 class _Where:
@@ -449,13 +470,13 @@ def _flag_dated_codes(
     blank_ok: bool = False,
 ) -> None:
     """Codes valid in the collection year the episode started (for REC: when it ended)."""
-    values = frame[name]
-    candidates = values != "" if blank_ok else pd.Series(True, index=frame.index)
+    candidates = frame[name] != "" if blank_ok else pd.Series(True, index=frame.index)
     _flag_invalid_codes(frame[candidates], name, column, validity.keys(), where, problems)
-    day = frame[date_field]
-    for code, rule in validity.items():
-        if rule.valid_from is None and rule.valid_to is None:
-            continue
+    dated = {code: rule for code, rule in validity.items() if rule != codes.ALWAYS}
+    # Only the few rows holding a code with dates need looking at, code by code.
+    frame = frame[frame[name].isin(dated.keys())]
+    values, day = frame[name], frame[date_field]
+    for code, rule in dated.items():
         uses = (values == code) & day.notna()
         if not uses.any():
             continue
