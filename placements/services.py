@@ -10,10 +10,11 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -460,13 +461,45 @@ def _copy_into(table: str, frame: pd.DataFrame) -> None:
             text_columns.append(name)
         else:  # numbers and booleans, nullable or not
             columns.append(values.astype(object).where(values.notna(), None).tolist())
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(zip(*columns, strict=True))
-    buffer.seek(0)
     names = ", ".join(frame.columns)
     force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv{force})", buffer)
+        cursor.copy_expert(
+            f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv{force})",
+            _CsvStream(zip(*columns, strict=True)),
+            _CsvStream.CHUNK,
+        )
+
+
+class _CsvStream(io.RawIOBase):
+    """A file that writes its CSV as COPY reads it, so that Postgres (on the other core)
+    stores one chunk while this process writes the next, instead of waiting for all of it."""
+
+    CHUNK = 1 << 18
+    ROWS = 4000
+
+    def __init__(self, rows: Iterator[tuple[object, ...]]) -> None:
+        self._rows = rows
+        self._pending = b""
+        self._text = io.StringIO()
+        self._writer = csv.writer(self._text, lineterminator="\n")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._pending) < size:
+            batch = list(itertools.islice(self._rows, self.ROWS))
+            if not batch:
+                break
+            self._writer.writerows(batch)
+            self._pending += self._text.getvalue().encode()
+            self._text.seek(0)
+            self._text.truncate()
+        if size < 0:
+            size = len(self._pending)
+        chunk, self._pending = self._pending[:size], self._pending[size:]
+        return chunk
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
