@@ -50,4 +50,5 @@ reset-db: $(STAMP)
 	$(BIN)/python manage.py setup_demo
 
 bench: $(STAMP)
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python bench/run.py
+	DATABASE_URL=$${BENCH_INGEST_DATABASE_URL:-$(TEST_DATABASE_URL)_bench_ingest} $(BIN)/python -m bench.ingest
+	DATABASE_URL=$${BENCH_DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python -m bench.indicators

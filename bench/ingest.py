@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from django.core.management import call_command
 
-from bench.common import AS_AT, DATA, LA_CODE, RUNS, connection
+from bench.common import AS_AT, DATA, LA_CODE, RUNS, connection, purge_queue
 from placements.models import Child, Episode, LocalAuthority, Upload
 from placements.services import import_extract
 from placements.ssda903.readers import RawFile
@@ -98,3 +98,10 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        purge_queue()

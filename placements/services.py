@@ -396,7 +396,7 @@ def _insert_episodes(rows: pd.DataFrame) -> None:
     frame = rows.drop(columns=["child_id"]).rename(columns={"child_pk": "child_id"})
     frame = frame[_EPISODE_COLUMNS]
     if connection.vendor == "postgresql":
-        _copy_into(Episode._meta.db_table, frame)
+        copy_frame(Episode._meta.db_table, frame)
         return
     Episode.objects.bulk_create((Episode(**record) for record in _records(frame)), batch_size=2000)
 
@@ -412,7 +412,7 @@ def _upsert_children(la_id: int, frame: pd.DataFrame, *, stored_ids: pd.Series) 
         columns = ["la_id", *CHILD_FIELDS]
         known = frame["child_id"].isin(stored_ids).to_numpy()
         # New children go straight in; only changed ones need the slower upsert.
-        _copy_into(table, frame.loc[~known, columns])
+        copy_frame(table, frame.loc[~known, columns])
         if not known.any():
             return
         with connection.cursor() as cursor:
@@ -421,7 +421,7 @@ def _upsert_children(la_id: int, frame: pd.DataFrame, *, stored_ids: pd.Series) 
                 "ON COMMIT DROP"
             )
             cursor.execute("ALTER TABLE incoming_children ALTER COLUMN id DROP NOT NULL")
-        _copy_into("incoming_children", frame.loc[known, columns])
+        copy_frame("incoming_children", frame.loc[known, columns])
         updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in fields)
         names = ", ".join(columns)
         with connection.cursor() as cursor:
@@ -440,7 +440,7 @@ def _upsert_children(la_id: int, frame: pd.DataFrame, *, stored_ids: pd.Series) 
     )
 
 
-def _copy_into(table: str, frame: pd.DataFrame) -> None:
+def copy_frame(table: str, frame: pd.DataFrame) -> None:
     """Postgres COPY: the fastest way to store tens of thousands of rows.
 
     Missing values are written as empty fields, which COPY reads as NULL; text columns are

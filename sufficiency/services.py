@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from placements.models import Child, Episode, LocalAuthority, Population, Upload
+from placements.services import copy_frame
 from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION, INDICATORS
 from sufficiency.indicators import compute_indicators
 from sufficiency.models import Computation, IndicatorValue
@@ -127,33 +128,38 @@ def recompute_indicators(
 def write_values(*, la_id: int, values: pd.DataFrame) -> int:
     """Replace the authority's values of the current definitions version."""
     IndicatorValue.objects.filter(la_id=la_id, definitions_version=DEFINITIONS_VERSION).delete()
-    now = timezone.now()
-    period_ends = pd.to_datetime(values["period_end"]).dt.date.to_numpy()
-    numbers = values["value"].to_numpy(dtype=float)
+    rows = pd.DataFrame(
+        {
+            "la_id": la_id,
+            "indicator": values["indicator"].astype(object),
+            "period_end": pd.to_datetime(values["period_end"]).astype("datetime64[ns]"),
+            "value": values["value"].astype(float),
+            "numerator": values["numerator"].astype("int64"),
+            "denominator": values["denominator"].astype("int64"),
+            "definitions_version": DEFINITIONS_VERSION,
+            "computed_at": timezone.now().isoformat(),
+        }
+    )
+    if connection.vendor == "postgresql":
+        copy_frame(IndicatorValue._meta.db_table, rows)
+        return len(rows)
     IndicatorValue.objects.bulk_create(
         (
             IndicatorValue(
                 la_id=la_id,
-                indicator=indicator,
-                period_end=period_end,
-                value=None if np.isnan(value) else float(value),
-                numerator=int(numerator),
-                denominator=int(denominator),
+                indicator=row.indicator,
+                period_end=row.period_end.date(),
+                value=None if np.isnan(row.value) else float(row.value),
+                numerator=int(row.numerator),
+                denominator=int(row.denominator),
                 definitions_version=DEFINITIONS_VERSION,
-                computed_at=now,
+                computed_at=timezone.now(),
             )
-            for indicator, period_end, value, numerator, denominator in zip(
-                values["indicator"].to_numpy(),
-                period_ends,
-                numbers,
-                values["numerator"].to_numpy(),
-                values["denominator"].to_numpy(),
-                strict=True,
-            )
+            for row in rows.itertuples(index=False)
         ),
         batch_size=1000,
     )
-    return len(values)
+    return len(rows)
 
 
 def values_frame(
