@@ -97,10 +97,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
-
-
-if __name__ == "__main__":
     try:
         main()
     finally:
