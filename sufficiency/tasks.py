@@ -9,12 +9,17 @@ from sufficiency.services import recompute_indicators
 MAX_RETRIES = 3
 
 
+class IndicatorComputationError(Exception):
+    """Stands in for the real exception in Celery's logs, whose text could quote row contents."""
+
+
 @shared_task(bind=True, max_retries=MAX_RETRIES, default_retry_delay=30)
 def recompute_indicators_task(
     self, la_id: int, upload_id: int | None = None, trigger: str = Computation.Trigger.UPLOAD
 ) -> int:
     """Recompute one authority (also: `manage.py compute_indicators --la CODE`)."""
     attempt = self.request.retries + 1
+    failure = ""
     try:
         run = recompute_indicators(
             la_id=la_id,
@@ -24,8 +29,12 @@ def recompute_indicators_task(
             final=attempt > MAX_RETRIES,
         )
     except Exception as exc:
+        failure = type(exc).__name__
+    if failure:
         # The failed attempt is recorded; after the last one the failure stands and is shown.
-        raise self.retry(exc=exc, countdown=30 * attempt) from exc
+        # Celery logs the exception it is given (and any it was raised from), so it gets the
+        # kind of error only, raised outside the handler so the original is not chained.
+        raise self.retry(exc=IndicatorComputationError(failure), countdown=30 * attempt)
     return run.pk
 
 

@@ -131,3 +131,15 @@ def test_beat_runs_the_recompute_monthly():
     entry = settings.CELERY_BEAT_SCHEDULE["recompute-indicators-monthly"]
     assert entry["task"] == "sufficiency.tasks.recompute_all_task"
     assert entry["schedule"].day_of_month == {1}
+
+
+def test_a_failing_computation_never_logs_row_contents(
+    la, tmp_path, on_commit, monkeypatch, caplog
+):
+    def broken(**kwargs):
+        raise ValueError("No date of birth for children with episodes: A1")
+
+    monkeypatch.setattr(services, "compute_indicators", broken)
+    load(tmp_path, la, on_commit)
+    assert Computation.objects.filter(la=la, status="failed", final=True).exists()
+    assert "A1" not in caplog.text
