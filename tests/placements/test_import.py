@@ -68,8 +68,11 @@ def test_add_la_creates_and_updates_an_authority():
         2024: 60500,
     }
     call_command("add_la", "210", "London Borough of Southwark", "--districts", "E09000028",
-                 stdout=out)  # fmt: skip
+                 "--population", "2024:60400", "2025:60100", stdout=out)  # fmt: skip
     assert LocalAuthority.objects.get(code="210").name == "London Borough of Southwark"
+    assert dict(Population.objects.filter(la=la).values_list("year", "count")) == {
+        2023: 61000, 2024: 60400, 2025: 60100,
+    }  # fmt: skip
 
 
 def test_import_loads_a_correct_extract(la, tmp_path):

@@ -21,10 +21,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--population",
-            action="append",
+            action="extend",
+            nargs="+",
             default=[],
             metavar="YEAR:COUNT",
-            help="Population aged 0-17 from the ONS mid-year estimate for YEAR (repeatable)",
+            help="Population aged 0-17 from the ONS mid-year estimate for YEAR (one or more)",
         )
 
     def handle(self, *args: object, **options: object) -> None:
