@@ -77,3 +77,104 @@ class Computation(models.Model):
 
     def __str__(self) -> str:
         return f"Computation {self.pk} for {self.la.code}: {self.status}"
+
+
+class PublishedValue(models.Model):
+    """One figure the DfE published for an indicator, as published (markers and all).
+
+    Geography is keyed by the DfE 3-digit code rather than a foreign key: the files cover
+    every English authority, not only those using the product, and predecessor authorities
+    (e.g. 909 Cumbria) that no longer exist.
+    """
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", "England"
+        REGIONAL = "regional", "Region"
+        LA = "la", "Local authority"
+
+    class Source(models.TextChoices):
+        EES_CLA_NUMBERS = "ees_cla_numbers", "EES: CLA numbers and rates"
+        EES_PLACEMENT_STABILITY = "ees_placement_stability", "EES: placement stability"
+        LAIT_CLA = "lait_cla", "LAIT: looked-after children measures"
+
+    indicator = models.CharField(max_length=40)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    la_code = models.CharField(max_length=3, blank=True, help_text="Blank for England/regions.")
+    # Regions have no 3-digit code common to both sources, so their published name tells
+    # them apart; without it the nine regional rows of a year would collide.
+    region = models.CharField(max_length=60, blank=True, help_text="Only for regional rows.")
+    year = models.PositiveSmallIntegerField(help_text="The year of the 31 March it describes.")
+    value = models.FloatField(null=True, blank=True)
+    marker = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="The published marker when there is no number: c, z, x, k, - or blank.",
+    )
+    source = models.CharField(max_length=30, choices=Source.choices)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["indicator", "level", "region", "la_code", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "level", "region", "la_code", "year"],
+                name="published_value_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.la_code or self.region or "England"
+        shown = self.marker if self.value is None else self.value
+        return f"{self.indicator} {where} {self.year}: {shown}"
+
+
+class StatisticalNeighbour(models.Model):
+    """One of an authority's ten statistical neighbours in one DfE model."""
+
+    class Model(models.TextChoices):
+        APRIL_2021 = "2021", "April 2021"
+        MODEL_2025 = "2025", "2025"
+
+    model = models.CharField(max_length=4, choices=Model.choices)
+    la_code = models.CharField(max_length=3)
+    neighbour_code = models.CharField(max_length=3)
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["model", "la_code", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "la_code", "rank"], name="statistical_neighbour_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rank__gte=1) & models.Q(rank__lte=10),
+                name="statistical_neighbour_rank_1_to_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.la_code} neighbour {self.rank} ({self.model}): {self.neighbour_code}"
+
+
+class BenchmarkImport(models.Model):
+    """One attempt at importing a published DfE file: who, when, what, and how it went."""
+
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused"
+
+    # The username as text, not a foreign key: the audit line must outlive the account.
+    who = models.CharField(max_length=150, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(max_length=30, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Benchmark import {self.file_name}: {self.status}"
