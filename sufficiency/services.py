@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from placements.models import Child, Episode, LocalAuthority, Population, Upload
-from placements.services import copy_frame
+from placements.models import Child, LocalAuthority, Population, Upload
+from placements.services import copy_frame, episodes_frame
 from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION, INDICATORS
 from sufficiency.indicators import compute_indicators
 from sufficiency.models import Computation, IndicatorValue
@@ -41,20 +41,7 @@ class IndicatorInputs:
 def read_inputs(*, la_id: int) -> IndicatorInputs:
     """The authority's stored episodes and children as frames, its population, and the as-at
     date of its latest loaded upload (the last month end to compute)."""
-    episode, child = Episode._meta.db_table, Child._meta.db_table
-    columns = ", ".join(f"e.{name}" for name in _EPISODE_COLUMNS)
-    sql = (
-        f"SELECT c.child_id, {columns} FROM {episode} e "  # noqa: S608 - names are ours
-        f"JOIN {child} c ON c.id = e.child_id WHERE e.la_id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [la_id])
-        rows = cursor.fetchall()
-    episodes = pd.DataFrame.from_records(rows, columns=["child_id", *_EPISODE_COLUMNS])
-    for name in ("decom", "dec"):
-        episodes[name] = pd.to_datetime(episodes[name]).astype("datetime64[ns]")
-    episodes["distance"] = pd.to_numeric(episodes["distance"], errors="coerce").astype(float)
-    episodes["outside_la"] = episodes["outside_la"].map({True: 1.0, False: 0.0}).astype(float)
+    episodes = episodes_frame(la_id=la_id, columns=_EPISODE_COLUMNS)
     children = pd.DataFrame.from_records(
         list(Child.objects.filter(la_id=la_id).values_list("child_id", "dob", "uasc")),
         columns=["child_id", "dob", "uasc"],
