@@ -202,12 +202,14 @@ def _process(upload: Upload) -> None:
         episodes, repairs = stitch_episodes(
             stored, extract.episodes, window_start=upload.window_start, source="Episodes"
         )
-        children = stitch_children(stored_children_frame(la_id=upload.la_id), extract.children)
+        stored_children = stored_children_frame(la_id=upload.la_id)
+        children = stitch_children(stored_children, extract.children)
         set_stage(Upload.Stage.STORING, 80)
         diff = write_history(
             la_id=upload.la_id,
             upload_id=upload.pk,
             stored_episodes=stored,
+            stored_children=stored_children,
             episodes=episodes,
             children=children,
             postcode_lookup=extract.postcode_lookup,
@@ -358,12 +360,16 @@ def write_history(
     la_id: int,
     upload_id: int | None,
     stored_episodes: pd.DataFrame,
+    stored_children: pd.DataFrame,
     episodes: pd.DataFrame,
     children: pd.DataFrame,
     postcode_lookup: pd.DataFrame | None = None,
 ) -> EpisodeDiff:
-    """Make storage hold exactly `children` and `episodes`, touching only what changed."""
-    stored_children = stored_children_frame(la_id=la_id)
+    """Make storage hold exactly `children` and `episodes`, touching only what changed.
+
+    `stored_episodes` and `stored_children` are what storage holds now, read by the caller
+    under the authority's lock.
+    """
     _upsert_children(
         la_id,
         changed_children(stored_children, children),
@@ -575,6 +581,7 @@ def rebuild_history(*, la: LocalAuthority, check_only: bool = False) -> RebuildR
                 la_id=la.pk,
                 upload_id=None,
                 stored_episodes=stored,
+                stored_children=stored_children,
                 episodes=episodes,
                 children=children,
             )

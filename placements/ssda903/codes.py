@@ -19,6 +19,11 @@ def collection_year_start(day: Date) -> Date:
     return dt.date(year, 4, 1)
 
 
+def last_month_end(today: Date) -> Date:
+    """The last day of the month before `today`: the default as-at date of an extract."""
+    return today.replace(day=1) - dt.timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class Validity:
     valid_from: Date | None = None  # first DECOM for which the code may be used

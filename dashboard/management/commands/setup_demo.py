@@ -15,6 +15,7 @@ from django.db import transaction
 from dashboard import access
 from placements.models import LocalAuthority, Population, Upload
 from placements.services import import_extract
+from placements.ssda903 import codes
 from placements.ssda903.readers import RawFile
 
 DEMO_LA_CODE = "999"
@@ -30,10 +31,6 @@ DEMO_USERS = {
 }
 
 
-def last_month_end(today: dt.date) -> dt.date:
-    return today.replace(day=1) - dt.timedelta(days=1)
-
-
 class Command(BaseCommand):
     help = "Create the demo authority with five years of synthetic history, and the demo users."
 
@@ -44,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "demo-data"))
 
     def handle(self, *args: object, **options: object) -> None:
-        as_at = last_month_end(dt.date.today())
+        as_at = codes.last_month_end(dt.date.today())
         with transaction.atomic():
             la, _ = LocalAuthority.objects.update_or_create(
                 code=DEMO_LA_CODE, defaults={"name": DEMO_LA_NAME, "districts": DEMO_DISTRICTS}

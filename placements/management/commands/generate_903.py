@@ -4,11 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from placements.management.commands._common import authority, iso_date
+from placements.ssda903 import codes
 from placements.synthetic import generate_history, write_extracts
-
-
-def end_of_previous_month(today: dt.date) -> dt.date:
-    return today.replace(day=1) - dt.timedelta(days=1)
 
 
 def positive(value: str) -> int:
@@ -52,7 +49,7 @@ class Command(BaseCommand):
         as_at = (
             iso_date(str(options["as_at"]), "--as-at")
             if options["as_at"]
-            else end_of_previous_month(dt.date.today())
+            else codes.last_month_end(dt.date.today())
         )
         try:
             history = generate_history(
