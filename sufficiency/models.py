@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
 
 from placements.models import LocalAuthority, Upload
@@ -178,3 +181,91 @@ class BenchmarkImport(models.Model):
 
     def __str__(self) -> str:
         return f"Benchmark import {self.file_name}: {self.status}"
+
+
+class TargetQuerySet(models.QuerySet["Target"]):
+    def in_force(self, on: dt.date) -> dict[str, Target]:
+        """The target of each indicator in force on `on`: the one with the latest start on or
+        before it. Evaluated here, so call it on a queryset already narrowed to one authority."""
+        found: dict[str, Target] = {}
+        for target in self.filter(start_date__lte=on).order_by("indicator", "start_date", "id"):
+            found[target.indicator] = target
+        return found
+
+
+class Target(models.Model):
+    """What an authority aims for on one indicator from a start date, until the next one starts.
+
+    Red/amber/green follows the indicator's polarity: on target when the value is at or better
+    than `value`; close when worse by no more than `amber_margin` (in the indicator's own unit:
+    points for a percentage, children for a count); off target beyond that.
+    """
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.CharField(max_length=40)
+    value = models.FloatField()
+    start_date = models.DateField(help_text="The first month end the target applies to.")
+    amber_margin = models.FloatField(
+        default=0,
+        help_text="How far from the target still counts as close (amber), in the indicator's unit.",
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Where the target comes from.")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["la", "indicator", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "indicator", "start_date"], name="target_one_per_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amber_margin__gte=0), name="target_amber_margin_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.la.code} {self.indicator} from {self.start_date:%Y-%m-%d}: {self.value}"
+
+    def rag(self, value: float | None, polarity: str) -> str | None:
+        """ "green", "amber" or "red" for `value` against this target; None when it can't say."""
+        if value is None or polarity not in {"lower", "higher"} or value != value:
+            return None
+        shortfall = value - self.value if polarity == "lower" else self.value - value
+        # Compared at the precision pages show (one decimal), so a value shown as equal to the
+        # target is never called off target because of a hidden second decimal.
+        shortfall = round(shortfall, 6)
+        if shortfall <= 0:
+            return "green"
+        if shortfall <= self.amber_margin:
+            return "amber"
+        return "red"
+
+
+class Commentary(models.Model):
+    """Officers' words on one indicator in one month, shown on its page and to the committee."""
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="commentary")
+    indicator = models.CharField(max_length=40)
+    period_end = models.DateField()
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["la", "indicator", "-period_end"]
+        verbose_name_plural = "commentary"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "indicator", "period_end"], name="commentary_one_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.la.code} {self.indicator} {self.period_end:%Y-%m-%d}"

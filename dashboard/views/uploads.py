@@ -1,12 +1,15 @@
-"""The pages. Short function views: a form parses input, one call does the work, plain context."""
+"""Uploads of 903 extracts: the form, the history, the progress and result of each one.
+
+Short function views: a form parses input, one call does the work, plain context.
+"""
 
 from __future__ import annotations
 
 from itertools import groupby
 
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
@@ -14,39 +17,10 @@ from dashboard import access
 from dashboard.forms import UploadFilterForm, UploadForm
 from dashboard.tables import PROBLEMS_PER_PAGE, ProblemTable, problems_in_order
 from placements.csvsafe import write_rows
-from placements.models import Child, Episode, LocalAuthority, Upload
+from placements.models import LocalAuthority, Upload
 
 PROBLEMS_CSV_HEADER = ["severity", "file", "row", "child", "column", "value", "message"]
 _PROBLEM_FIELDS = ("severity", "file", "row", "child_id", "column", "value", "message")
-
-
-def _count_of(model: type[Child] | type[Episode]) -> Subquery:
-    # Subqueries, not joined Counts: joining children and episodes multiplies the rows.
-    counts = model.objects.filter(la=OuterRef("pk")).order_by().values("la")
-    return Subquery(counts.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
-
-
-def authorities_with_totals(user: access.User) -> QuerySet[LocalAuthority]:
-    latest_loaded = Upload.objects.filter(la=OuterRef("pk"), status=Upload.Status.LOADED).order_by(
-        F("applied_seq").desc(nulls_last=True), "-created_at"
-    )
-    return LocalAuthority.objects.for_user(user).annotate(
-        children_stored=_count_of(Child),
-        episodes_stored=_count_of(Episode),
-        latest_as_at=Subquery(latest_loaded.values("as_at")[:1]),
-    )
-
-
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "dashboard/index.html",
-        {
-            "authorities": authorities_with_totals(request.user),
-            "can_view_uploads": access.can_view_uploads(request.user),
-        },
-    )
 
 
 @require_GET
@@ -172,3 +146,16 @@ def upload_problems_csv(request: HttpRequest, upload_id: int) -> HttpResponse:
     rows = problems_in_order(upload).values_list(*_PROBLEM_FIELDS)
     write_rows(response, PROBLEMS_CSV_HEADER, rows.iterator())
     return response
+
+
+urlpatterns = [
+    path("uploads/", uploads, name="dashboard-uploads"),
+    path("uploads/new/", upload_new, name="dashboard-upload-new"),
+    path("uploads/<int:upload_id>/", upload_detail, name="dashboard-upload-detail"),
+    path("uploads/<int:upload_id>/status.json", upload_status, name="dashboard-upload-status"),
+    path(
+        "uploads/<int:upload_id>/problems.csv",
+        upload_problems_csv,
+        name="dashboard-upload-problems-csv",
+    ),
+]
