@@ -52,6 +52,31 @@ def can_view_uploads(user: User) -> bool:
     return role_of(user) in {OFFICERS, DATA_STAFF, ADMIN}
 
 
+def can_view_children(user: User) -> bool:
+    # Named children: officers, data staff and admins, every view logged; never the committee.
+    return role_of(user) in {OFFICERS, DATA_STAFF, ADMIN}
+
+
+def can_edit_targets(user: User) -> bool:
+    """Targets and the monthly commentary: officers and admins."""
+    return role_of(user) in {OFFICERS, ADMIN}
+
+
+def can_import_benchmarks(user: User) -> bool:
+    """The DfE's published figures and neighbour lists: data staff and admins."""
+    return role_of(user) in {DATA_STAFF, ADMIN}
+
+
+def can_view_indicators(user: User) -> bool:
+    """Dashboard, indicator pages and the committee report: every role."""
+    return role_of(user) is not None
+
+
+def sees_suppressed(user: User) -> bool:
+    """Committee members see small numbers suppressed wherever they appear."""
+    return role_of(user) == COMMITTEE
+
+
 def require(check: Callable[[User], bool]) -> Callable[[View], View]:
     """Decorate a view so that users failing `check` get 403."""
 

@@ -17,3 +17,23 @@ def can_view_uploads(user: access.User) -> bool:
 @register.filter
 def can_upload(user: access.User) -> bool:
     return access.can_upload(user)
+
+
+@register.filter
+def can_view_children(user: access.User) -> bool:
+    return access.can_view_children(user)
+
+
+@register.filter
+def can_edit_targets(user: access.User) -> bool:
+    return access.can_edit_targets(user)
+
+
+@register.filter
+def can_import_benchmarks(user: access.User) -> bool:
+    return access.can_import_benchmarks(user)
+
+
+@register.filter
+def sees_suppressed(user: access.User) -> bool:
+    return access.sees_suppressed(user)
