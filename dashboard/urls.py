@@ -1,6 +1,11 @@
-from dashboard.views import overview, uploads
+from dashboard.views import benchmarks, children, committee, indicators, overview, targets, uploads
 
 urlpatterns = [
     *overview.urlpatterns,
+    *indicators.urlpatterns,
+    *children.urlpatterns,
+    *committee.urlpatterns,
+    *targets.urlpatterns,
+    *benchmarks.urlpatterns,
     *uploads.urlpatterns,
 ]
