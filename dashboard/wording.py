@@ -8,6 +8,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 
 from placements.models import Upload
+from sufficiency.definitions import IndicatorDefinition
 
 
 def long_date(value: date) -> str:
@@ -64,3 +65,61 @@ def result_text(upload: Upload) -> str:
     if status == Upload.Status.FAILED:
         return upload.failure or "Processing failed. Nothing was changed."
     return ""
+
+
+def indicator_value(definition: IndicatorDefinition, value: float | None) -> str:
+    """As councils write them: "10.8%", "1,234", "79 per 10,000"; "Not available" when blank."""
+    if value is None or value != value:
+        return "Not available"
+    if definition.unit == "percent":
+        return f"{value:.1f}%"
+    if definition.unit == "rate":
+        return f"{intcomma(round(value))} per 10,000"
+    return intcomma(round(value))
+
+
+def published_value(definition: IndicatorDefinition, value: float | None, marker: str = "") -> str:
+    """A published DfE figure as published: whole percentages stay whole; markers explained."""
+    if value is None or value != value:
+        return PUBLISHED_MARKERS.get(marker, "Not published")
+    if definition.unit == "percent":
+        return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+    if definition.unit == "rate":
+        return f"{intcomma(round(value))} per 10,000"
+    return intcomma(round(value))
+
+
+# The DfE's symbols where a number is not published (its "Symbols used" notes).
+PUBLISHED_MARKERS = {
+    "c": "Suppressed by the DfE (small number)",
+    "z": "Not applicable",
+    "x": "Not available",
+    "k": "Fewer than 0.5",
+    "-": "Not published",
+    "": "Not published",
+}
+
+
+def change(definition: IndicatorDefinition, current: float | None, before: float | None) -> str:
+    """ "up 0.4 points", "down 12", "no change"; "" when either side is missing."""
+    if current is None or before is None or current != current or before != before:
+        return ""
+    if definition.unit == "percent":
+        difference = round(current, 1) - round(before, 1)
+        amount = f"{abs(difference):.1f} percentage points"
+        if abs(round(difference, 1)) == 1:
+            amount = "1.0 percentage point"
+    else:
+        difference = round(current) - round(before)
+        amount = intcomma(abs(round(difference)))
+    if round(difference, 1) == 0:
+        return "no change"
+    return f"{'up' if difference > 0 else 'down'} {amount}"
+
+
+def direction_words(definition: IndicatorDefinition) -> str:
+    return {
+        "lower": "Lower is better",
+        "higher": "Higher is better",
+        "info": "For information: neither higher nor lower is better",
+    }[definition.polarity]

@@ -10,6 +10,20 @@ from django.db import models
 from placements.models import LocalAuthority, Upload
 
 
+class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
+    def current(self) -> IndicatorValueQuerySet:
+        """Values of the definitions in force; older versions stay stored but are not shown."""
+        # Imported here: the catalogue module is plain Python, but models load first.
+        from sufficiency.definitions import DEFINITIONS_VERSION
+
+        return self.filter(definitions_version=DEFINITIONS_VERSION)
+
+    def period_ends(self, la: LocalAuthority) -> list[dt.date]:
+        """The month ends an authority has values for, newest first."""
+        rows = self.current().filter(la=la, indicator="cla_count").order_by("-period_end")
+        return list(rows.values_list("period_end", flat=True))
+
+
 class IndicatorValue(models.Model):
     """One indicator for one authority at one month end, as one definitions version computed it.
 
@@ -26,6 +40,8 @@ class IndicatorValue(models.Model):
     denominator = models.BigIntegerField()
     definitions_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
+
+    objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
         ordering = ["la", "indicator", "period_end"]

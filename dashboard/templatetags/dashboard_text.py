@@ -6,6 +6,7 @@ from django import template
 
 from dashboard import wording
 from placements.models import Upload
+from sufficiency.definitions import IndicatorDefinition
 
 register = template.Library()
 
@@ -27,3 +28,18 @@ def upload_window(upload: Upload) -> str:
 @register.filter
 def upload_result(upload: Upload) -> str:
     return wording.result_text(upload)
+
+
+@register.simple_tag
+def indicator_value(definition: IndicatorDefinition, value: float | None) -> str:
+    return wording.indicator_value(definition, value)
+
+
+@register.simple_tag
+def published_value(definition: IndicatorDefinition, value: float | None, marker: str = "") -> str:
+    return wording.published_value(definition, value, marker)
+
+
+@register.simple_tag
+def change(definition: IndicatorDefinition, current: float | None, before: float | None) -> str:
+    return wording.change(definition, current, before)
