@@ -12,10 +12,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from placements.models import Upload
+from placements.models import LocalAuthority, Upload
 
 OFFICERS = "officers"
 COMMITTEE = "committee"
@@ -98,3 +98,17 @@ def upload_for(user: User, upload_id: int) -> Upload:
         Upload.objects.for_user(user).select_related("la", "uploaded_by", "duplicate_of"),
         pk=upload_id,
     )
+
+
+def authority_for(
+    user: User, la_id: str | None
+) -> tuple[LocalAuthority | None, list[LocalAuthority]]:
+    """The authority chosen with ?la=<pk> (404 if it is not one of the user's), or the user's
+    first; and all of the user's authorities, for the chooser. (None, []) when they have none."""
+    authorities = list(LocalAuthority.objects.for_user(user).order_by("name", "pk"))
+    if la_id in (None, ""):
+        return (authorities[0] if authorities else None), authorities
+    for la in authorities:
+        if str(la.pk) == la_id:
+            return la, authorities
+    raise Http404("No such local authority.")

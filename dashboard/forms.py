@@ -161,3 +161,14 @@ class UploadFilterForm(forms.Form):
     def selected(self, authorities: Sequence[LocalAuthority]) -> list[LocalAuthority]:
         la = self.cleaned_data.get("la")
         return [la] if la else list(authorities)
+
+
+def parse_period(raw: str | None) -> date | None:
+    """?period=YYYY-MM-DD as a date; None when absent or not a date (the page then shows the
+    latest month end)."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None

@@ -43,3 +43,8 @@ def published_value(definition: IndicatorDefinition, value: float | None, marker
 @register.simple_tag
 def change(definition: IndicatorDefinition, current: float | None, before: float | None) -> str:
     return wording.change(definition, current, before)
+
+
+@register.filter
+def direction(definition: IndicatorDefinition) -> str:
+    return wording.direction_words(definition)

@@ -1,44 +1,39 @@
-"""The overview: one card per promise for the chosen authority and month."""
+"""The overview: one card per "We Will" promise for the chosen authority and month end."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
 from dashboard import access
-from placements.models import Child, Episode, LocalAuthority, Upload
-
-
-def _count_of(model: type[Child] | type[Episode]) -> Subquery:
-    # Subqueries, not joined Counts: joining children and episodes multiplies the rows.
-    counts = model.objects.filter(la=OuterRef("pk")).order_by().values("la")
-    return Subquery(counts.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
-
-
-def authorities_with_totals(user: access.User) -> QuerySet[LocalAuthority]:
-    latest_loaded = Upload.objects.filter(la=OuterRef("pk"), status=Upload.Status.LOADED).order_by(
-        F("applied_seq").desc(nulls_last=True), "-created_at"
-    )
-    return LocalAuthority.objects.for_user(user).annotate(
-        children_stored=_count_of(Child),
-        episodes_stored=_count_of(Episode),
-        latest_as_at=Subquery(latest_loaded.values("as_at")[:1]),
-    )
+from dashboard.cards import build_card
+from dashboard.forms import parse_period
+from sufficiency import reports
 
 
 @require_GET
+@access.require(access.can_view_indicators)
 def index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "dashboard/index.html",
-        {
-            "authorities": authorities_with_totals(request.user),
-            "can_view_uploads": access.can_view_uploads(request.user),
-        },
-    )
+    la, authorities = access.authority_for(request.user, request.GET.get("la"))
+    context: dict[str, object] = {"la": la, "authorities": authorities}
+    if la is not None:
+        suppress = access.sees_suppressed(request.user)
+        data = reports.overview(la=la, period_end=parse_period(request.GET.get("period")))
+        context.update(
+            {
+                "data": data,
+                "suppressed": suppress,
+                "promises": [
+                    (promise, build_card(summary, suppress=suppress))
+                    for promise, summary in data.promises
+                ],
+                "others": [build_card(summary, suppress=suppress) for summary in data.others],
+                "can_view_uploads": access.can_view_uploads(request.user),
+            }
+        )
+    return render(request, "dashboard/index.html", context)
 
 
 urlpatterns = [

@@ -96,3 +96,48 @@ ETHNICITY = {
 URN_NOT_REGISTERED = "XXXXXXX"
 # PL_DISTANCE value meaning "not known".
 DISTANCE_NOT_KNOWN = 999.9
+
+# Short plain-English names of the placement types, for lists (the 903 guidance's wording,
+# shortened).
+PLACEMENT_LABELS = {
+    "A3": "Placed for adoption with consent, with current foster carer",
+    "A4": "Placed for adoption with consent, not with current foster carer",
+    "A5": "Placed for adoption with placement order, with current foster carer",
+    "A6": "Placed for adoption with placement order, not with current foster carer",
+    "H5": "Semi-independent living accommodation",
+    "K1": "Secure children's home",
+    "K2": "Children's home",
+    "K3": "Supported accommodation (16+)",
+    "P1": "Placed with parents",
+    "P2": "Independent living",
+    "P3": "Residential employment",
+    "R1": "Residential care home",
+    "R2": "NHS or health trust establishment",
+    "R3": "Family centre or mother and baby unit",
+    "R5": "Young offender institution",
+    "S1": "All residential schools",
+    "T0": "Temporary move (other)",
+    "T1": "Temporary: in hospital",
+    "T2": "Temporary: child on holiday",
+    "T3": "Temporary: while carer on holiday",
+    "T4": "Temporary: seven days or less",
+    "U1": "Foster placement with relative or friend: long term",
+    "U2": "Foster placement with relative or friend (FFA or concurrent)",
+    "U3": "Foster placement with relative or friend: not long term or FFA",
+    "U4": "Foster placement with other carer: long term",
+    "U5": "Foster placement with other carer (FFA or concurrent)",
+    "U6": "Foster placement with other carer: not long term or FFA",
+    "Z1": "Other placement",
+    "Z11": "Other placement: unregulated",
+    "Z12": "Other placement: unregistered",
+    "Z13": "Other placement: awaiting registration",
+    "Z14": "Other placement: other",
+}
+PROVIDER_LABELS = {
+    "PR0": "Parent or other person with parental responsibility",
+    "PR1": "Own local authority",
+    "PR2": "Other local authority",
+    "PR3": "Other public provision",
+    "PR4": "Private provision",
+    "PR5": "Voluntary or third sector",
+}

@@ -1,0 +1,315 @@
+"""The overview, an indicator's page and the children behind a number, for every role."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import re
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.models import ChildListView
+from placements.services import import_extract
+from placements.ssda903.readers import RawFile
+from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION
+from sufficiency.models import (
+    Commentary,
+    IndicatorValue,
+    PublishedValue,
+    StatisticalNeighbour,
+    Target,
+)
+from sufficiency.services import recompute_indicators
+from tests.extracts import child, episode, extract_files
+
+pytestmark = pytest.mark.django_db
+
+OCT = dt.date(2026, 10, 31)
+SEP = dt.date(2026, 9, 30)
+OCT_BEFORE = dt.date(2025, 10, 31)
+
+
+def value(la, key: str, day: dt.date, numerator: int, denominator: int) -> IndicatorValue:
+    unit = BY_KEY[key].unit
+    if unit == "percent":
+        shown = 100 * numerator / denominator if denominator else None
+    elif unit == "rate":
+        shown = round(numerator * 10_000 / denominator) if denominator else None
+    else:
+        shown = float(numerator)
+    return IndicatorValue.objects.create(
+        la=la, indicator=key, period_end=day, value=shown, numerator=numerator,
+        denominator=denominator, definitions_version=DEFINITIONS_VERSION,
+        computed_at=timezone.now(),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def values(la):
+    for day, count, moves, homes in (
+        (OCT, 120, 13, 3),
+        (SEP, 118, 12, 6),
+        (OCT_BEFORE, 110, 15, 7),
+    ):
+        value(la, "cla_count", day, count, count)
+        value(la, "cla_rate", day, count, 20_000)
+        value(la, "moves_3plus", day, moves, count)
+        value(la, "residential_count", day, homes, homes)
+    return la
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def text_of(response) -> str:
+    # The page as a reader sees it: tags dropped, entities decoded, spaces collapsed.
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return " ".join(html.unescape(body).split()).replace(" )", ")").replace("( ", "(")
+
+
+# --- Overview -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["officers", "committee", "data_staff", "admin"])
+def test_overview_shows_every_promise_to_every_role(make_user, values, role):
+    response = client_for(make_user(role, values)).get(reverse("dashboard-index"))
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Where we are on each of our promises at 31 October 2026." in text
+    assert "Fewer children living in children's homes" in text
+    assert "10.8%" in text  # moves_3plus 13 / 120
+
+
+def test_overview_shows_changes_and_the_target_in_words(make_user, values):
+    Target.objects.create(la=values, indicator="moves_3plus", value=10.0, amber_margin=1.0,
+                          start_date=dt.date(2026, 4, 1))  # fmt: skip
+    text = text_of(client_for(make_user("officers", values)).get(reverse("dashboard-index")))
+    # 10.8% against 10.0% or lower, within the 1 point margin: amber, said in words.
+    assert "Close to target · Target: 10.0% or lower" in text
+    assert "10.2% (up 0.6 percentage points)" in text  # September: 12 / 118
+    assert "13.6% (down 2.8 percentage points)" in text  # a year before: 15 / 110
+
+
+def test_overview_suppresses_small_counts_for_the_committee(make_user, values):
+    committee = text_of(client_for(make_user("committee", values)).get(reverse("dashboard-index")))
+    officer = text_of(client_for(make_user("officers", values)).get(reverse("dashboard-index")))
+    assert "fewer than 5" in committee
+    assert "Small numbers are not shown." in committee
+    assert "fewer than 5" not in officer
+
+
+def test_overview_month_can_be_chosen(make_user, values):
+    response = client_for(make_user("officers", values)).get(
+        reverse("dashboard-index"), {"period": "2026-09-30"}
+    )
+    assert "at 30 September 2026." in text_of(response)
+
+
+def test_overview_of_another_authority_is_not_found(make_user, values, other_la):
+    response = client_for(make_user("officers", values)).get(
+        reverse("dashboard-index"), {"la": other_la.pk}
+    )
+    assert response.status_code == 404
+
+
+def test_overview_says_when_nothing_is_computed_yet(make_user, la):
+    text = text_of(client_for(make_user("officers", la)).get(reverse("dashboard-index")))
+    assert "No indicators have been computed for" in text
+
+
+def test_overview_needs_a_login(values):
+    response = Client().get(reverse("dashboard-index"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_overview_stays_within_its_query_budget(make_user, values, django_assert_max_num_queries):
+    Target.objects.create(la=values, indicator="moves_3plus", value=10.0, start_date=OCT)
+    client = client_for(make_user("officers", values))
+    client.get(reverse("dashboard-index"))  # the first request after login warms the session
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("dashboard-index"))
+    assert response.status_code == 200
+
+
+# --- An indicator's page ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def published(values):
+    for rank, code in enumerate(["701", "702", "703"], start=1):
+        StatisticalNeighbour.objects.create(model="2025", la_code=values.code,
+                                            neighbour_code=code, rank=rank)  # fmt: skip
+    now = timezone.now()
+    rows = [("national", "", 10.0, ""), ("la", values.code, 11.0, ""), ("la", "701", 8.0, ""),
+            ("la", "702", 12.0, ""), ("la", "703", None, "c")]  # fmt: skip
+    for level, code, number, marker in rows:
+        PublishedValue.objects.create(
+            indicator="moves_3plus", level=level, la_code=code, year=2026, value=number,
+            marker=marker, source="ees_placement_stability", imported_at=now,
+        )  # fmt: skip
+    return values
+
+
+def test_indicator_page_compares_with_neighbours_and_england(make_user, published):
+    value(published, "moves_3plus", dt.date(2026, 3, 31), 12, 100)
+    response = client_for(make_user("officers", published)).get(
+        reverse("dashboard-indicator", args=["moves_3plus"])
+    )
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "Three or more placements in 12 months" in text
+    # Neighbours' mean leaves out the suppressed one: (8 + 12) / 2.
+    assert "10.0% (mean of 2 of 3 neighbours)" in text
+    assert "England, 31 March 2026 10%" in text
+    # The authority's computed 31 March value beside its published one.
+    assert "31 March 2026 12.0% 11%" in text
+    assert 'id="trend-moves_3plus"' in response.content.decode()
+    assert "Decisions behind the number" in text
+
+
+def test_indicator_page_shows_the_months_commentary(make_user, values):
+    Commentary.objects.create(la=values, indicator="moves_3plus", period_end=OCT,
+                              text="Two sibling groups moved together.")  # fmt: skip
+    text = text_of(
+        client_for(make_user("committee", values)).get(
+            reverse("dashboard-indicator", args=["moves_3plus"])
+        )
+    )
+    assert "Two sibling groups moved together." in text
+
+
+def test_indicator_page_hides_counts_from_the_committee(make_user, values):
+    text = text_of(
+        client_for(make_user("committee", values)).get(
+            reverse("dashboard-indicator", args=["residential_count"])
+        )
+    )
+    assert "fewer than 5" in text
+    assert "Numerator" not in text
+    assert "See the children counted" not in text
+
+
+def test_unknown_indicator_is_not_found(make_user, values):
+    response = client_for(make_user("officers", values)).get(
+        reverse("dashboard-indicator", args=["no_such_thing"])
+    )
+    assert response.status_code == 404
+
+
+def test_indicator_months_export_as_csv(make_user, values):
+    response = client_for(make_user("officers", values)).get(
+        reverse("dashboard-indicator", args=["moves_3plus"]), {"_export": "csv"}
+    )
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Month ending", "Value", "Numerator", "Denominator"]
+    assert rows[1][:4] == ["2026-10-31", "10.8", "13", "120"]
+    assert len(rows) == 4
+
+
+def test_indicator_months_export_as_excel(make_user, values):
+    response = client_for(make_user("data_staff", values)).get(
+        reverse("dashboard-indicator", args=["cla_count"]), {"_export": "xlsx"}
+    )
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[2]][:2] == ["2026-10-31", 120]
+
+
+def test_indicator_page_stays_within_its_query_budget(
+    make_user, published, django_assert_max_num_queries
+):
+    client = client_for(make_user("officers", published))
+    url = reverse("dashboard-indicator", args=["moves_3plus"])
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+
+
+# --- The children behind a number -----------------------------------------------------------
+
+
+@pytest.fixture
+def loaded(la):
+    """Three children in care at 31 October 2026: two in in-house foster care, one in a home."""
+    la.districts = ["E09000028"]
+    la.save()
+    files = extract_files(
+        [child("KID-001"), child("KID-002", DOB="01/02/2010"), child("KID-003")],
+        [
+            episode("KID-001", "01/05/2026"),
+            episode("KID-002", "01/06/2026", PLACE="K2", PLACE_PROVIDER="PR4"),
+            episode("KID-003", "15/07/2026", PL_POST="ME14 1XQ"),
+        ],
+    )
+    upload = import_extract(
+        la=la, user=None, as_at=OCT, window_start=dt.date(2026, 4, 1),
+        files=[RawFile(name, content) for name, content in files],
+    )  # fmt: skip
+    assert upload.status == "loaded"
+    # The task that follows an upload runs on commit, which a test's transaction never reaches.
+    recompute_indicators(la_id=la.pk, trigger="command")
+    return la
+
+
+def test_children_list_names_the_children_counted_and_is_logged(make_user, loaded):
+    officer = make_user("officers", loaded, username="olive")
+    response = client_for(officer).get(
+        reverse("dashboard-children"),
+        {"indicator": "in_house_fostering", "period": "2026-10-31"},
+    )
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "KID-001" in text and "KID-003" in text
+    assert "KID-002" not in text  # in a children's home
+    assert "2 children are counted" in text
+    assert response["Cache-Control"] == "no-store"
+    log = ChildListView.objects.get()
+    assert (log.username, log.role, log.indicator, log.period_end, log.children_listed) == (
+        "olive", "officers", "in_house_fostering", OCT, 2,
+    )  # fmt: skip
+
+
+def test_children_csv_download_is_logged_too(make_user, loaded):
+    response = client_for(make_user("data_staff", loaded)).get(
+        reverse("dashboard-children"),
+        {"indicator": "residential_count", "period": "2026-10-31", "_export": "csv"},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][:3] == ["KID-002", "16", "K2"]
+    assert ChildListView.objects.get().format == "csv"
+
+
+def test_committee_members_never_see_children(make_user, loaded):
+    response = client_for(make_user("committee", loaded)).get(
+        reverse("dashboard-children"), {"indicator": "cla_count", "period": "2026-10-31"}
+    )
+    assert response.status_code == 403
+    assert not ChildListView.objects.exists()
+
+
+def test_children_of_another_authority_are_not_found(make_user, loaded, other_la):
+    response = client_for(make_user("officers", other_la)).get(
+        reverse("dashboard-children"),
+        {"la": loaded.pk, "indicator": "cla_count", "period": "2026-10-31"},
+    )
+    assert response.status_code == 404
+    assert not ChildListView.objects.exists()
+
+
+def test_children_list_needs_an_indicator_and_a_computed_month(make_user, loaded):
+    client = client_for(make_user("officers", loaded))
+    url = reverse("dashboard-children")
+    assert client.get(url, {"indicator": "cla_count"}).status_code == 404
+    assert client.get(url, {"indicator": "cla_count", "period": "2031-01-31"}).status_code == 404
+    assert client.get(url, {"indicator": "nope", "period": "2026-10-31"}).status_code == 404
