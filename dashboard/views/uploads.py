@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -17,16 +18,33 @@ from dashboard import access
 from dashboard.forms import UploadFilterForm, UploadForm
 from dashboard.tables import PROBLEMS_PER_PAGE, ProblemTable, problems_in_order
 from placements.csvsafe import write_rows
-from placements.models import LocalAuthority, Upload
+from placements.models import Child, Episode, LocalAuthority, Upload
 
 PROBLEMS_CSV_HEADER = ["severity", "file", "row", "child", "column", "value", "message"]
 _PROBLEM_FIELDS = ("severity", "file", "row", "child_id", "column", "value", "message")
 
 
+def _count_of(model: type[Child] | type[Episode]) -> Subquery:
+    # Subqueries, not joined Counts: joining children and episodes multiplies the rows.
+    counts = model.objects.filter(la=OuterRef("pk")).order_by().values("la")
+    return Subquery(counts.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+
+
+def authorities_with_totals(user: access.User) -> QuerySet[LocalAuthority]:
+    latest_loaded = Upload.objects.filter(la=OuterRef("pk"), status=Upload.Status.LOADED).order_by(
+        F("applied_seq").desc(nulls_last=True), "-created_at"
+    )
+    return LocalAuthority.objects.for_user(user).annotate(
+        children_stored=_count_of(Child),
+        episodes_stored=_count_of(Episode),
+        latest_as_at=Subquery(latest_loaded.values("as_at")[:1]),
+    )
+
+
 @require_GET
 @access.require(access.can_view_uploads)
 def uploads(request: HttpRequest) -> HttpResponse:
-    authorities = LocalAuthority.objects.for_user(request.user)
+    authorities = authorities_with_totals(request.user)
     form = UploadFilterForm(request.GET, authorities=authorities)
     if not form.is_valid():
         raise Http404("No such local authority.")
