@@ -171,6 +171,20 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 30
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+# The cache holds sessions (read from it, written through to the database), so a page costs
+# no session query. Redis when configured, shared by every process; else per process memory.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "sufficiency",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 # Without Redis, tasks run in the calling process: the embedded quick start needs no worker.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
