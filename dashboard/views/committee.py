@@ -1,7 +1,404 @@
-"""committee pages."""
+"""The corporate parenting committee's monthly report: every promise, where children live, and
+what the figures mean; as a printable page and as a PDF.
+
+Committee members always see small numbers suppressed (sufficiency.suppression); other roles
+see every number unless they preview the report as the committee sees it (?suppressed=1). The
+report is aggregates only: nothing here reads, links to or names a child.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import datetime as dt
+from dataclasses import dataclass
+from functools import partial
+from urllib.parse import urlencode
 
-urlpatterns: list[URLPattern] = []
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET
+
+from dashboard import access, charts, wording
+from dashboard.cards import target_words
+from dashboard.forms import parse_period
+from placements.models import LocalAuthority
+from sufficiency import suppression
+from sufficiency.definitions import DEFINITIONS_VERSION, IndicatorDefinition
+from sufficiency.reports import (
+    PROMISE_INDICATORS,
+    IndicatorSummary,
+    Promise,
+    Reading,
+    months_before,
+    overview,
+)
+from sufficiency.suppression import Shown
+
+# "Where children live": disjoint placement groups, each read from one indicator's numerator
+# (for the counts, the numerator is the count; for ifa_share, the children with agencies).
+PLACEMENT_GROUPS: tuple[tuple[str, str], ...] = (
+    ("In-house fostering", "in_house_fostering"),
+    ("Agency fostering (independent fostering agencies)", "ifa_share"),
+    ("Fostering with relatives or friends (kinship)", "kinship_fostering"),
+    ("Children's homes", "residential_count"),
+    ("Placed for adoption", "placed_for_adoption"),
+    ("Supported accommodation and independent living (16 and over)", "supported_16plus"),
+    ("Placed with parents", "placed_with_parents"),
+)
+OTHER_PLACEMENTS = "Other placements"
+OTHER_KEY = "other"
+TOTAL_KEY = "cla_count"
+# The cells of "Where children live" each promise's value could give away if it were shown
+# while they are hidden: the children's homes cell itself; for the agency share, every cell
+# its denominator (all foster placements) is made of, since with the agency count shown the
+# percentage gives the denominator; for the rate, the total it is worked out from.
+SHARES_A_CELL = {
+    "residential_count": ["residential_count"],
+    "ifa_share": ["in_house_fostering", "ifa_share", "kinship_fostering", OTHER_KEY],
+    "cla_rate": [TOTAL_KEY],
+}
+REPORT_INDICATORS = list(
+    dict.fromkeys([*PROMISE_INDICATORS, *(key for _, key in PLACEMENT_GROUPS), TOTAL_KEY])
+)
+CHART_HEIGHT = 220
+NO_AUTHORITY = "Your account is not linked to a local authority yet."
+
+
+@dataclass(frozen=True)
+class PromiseRow:
+    """One promise as the report shows it: every number already suppressed where it must be."""
+
+    promise: Promise
+    definition: IndicatorDefinition
+    value: Shown
+    previous: Shown
+    previous_date: dt.date
+    change: Shown  # on the month before
+    year_ago: Shown
+    year_ago_date: dt.date
+    target: str
+    target_value: float | None
+    rag: str | None  # green / amber / red; None when there is no status or it is not shown
+    rag_words: str
+    neighbours: str
+    neighbours_label: str
+    england: str
+    england_label: str
+    commentary: str
+    points: list[charts.Point]  # the trend, oldest first; None where hidden or missing
+    chart: charts.Chart
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    label: str
+    shown: Shown
+
+
+@dataclass(frozen=True)
+class CommitteeReport:
+    la: LocalAuthority
+    period_end: dt.date
+    suppressed: bool
+    promises: list[PromiseRow]
+    placements: list[PlacementRow]
+    placements_total: Shown
+    periods: list[dt.date]  # every month end with values, newest first
+    definitions_version: str = DEFINITIONS_VERSION
+
+    @property
+    def title(self) -> str:
+        return (
+            f"Corporate parenting committee report: {self.la.name}, "
+            f"{wording.long_date(self.period_end)}"
+        )
+
+    @property
+    def suppression_words(self) -> str:
+        if self.suppressed:
+            return "Small numbers are suppressed, as the committee sees them."
+        return (
+            "Small numbers are not suppressed: this version shows every number and is not for "
+            "the committee."
+        )
+
+
+def _formatter(definition: IndicatorDefinition) -> suppression.Formatter:
+    return partial(wording.indicator_value, definition)
+
+
+def shown_reading(
+    definition: IndicatorDefinition, reading: Reading | None, *, suppressed: bool
+) -> Shown:
+    """A stored reading as it may be shown: as it is, or with small numbers suppressed."""
+    fmt = _formatter(definition)
+    if reading is None:
+        return suppression.shown(None, fmt=fmt)
+    if not suppressed:
+        return suppression.shown(reading.value, fmt=fmt)
+    if definition.unit == "count":
+        return suppression.count(reading.numerator, fmt=fmt)
+    if definition.unit == "rate":
+        return suppression.rate(reading.value, reading.numerator, fmt=fmt)
+    return suppression.percentage(reading.numerator, reading.denominator, reading.value, fmt=fmt)
+
+
+def placement_mix(
+    summaries: dict[str, IndicatorSummary], *, suppressed: bool
+) -> tuple[list[PlacementRow], Shown]:
+    """Where children live at the month end: the disjoint groups, what is left over, the total.
+
+    The groups add up to the total, so with small numbers suppressed secondary suppression
+    applies: no hidden cell can be worked out by subtraction.
+    """
+    counts: list[int | None] = []
+    for _, key in PLACEMENT_GROUPS:
+        reading = summaries[key].current
+        counts.append(reading.numerator if reading is not None else None)
+    total_reading = summaries[TOTAL_KEY].current
+    total = total_reading.numerator if total_reading is not None else None
+    other = None
+    if total is not None and None not in counts:
+        other = total - sum(c or 0 for c in counts)
+        other = other if other >= 0 else None  # groups larger than the total: not computed
+    counts.append(other)
+    labels = [label for label, _ in PLACEMENT_GROUPS] + [OTHER_PLACEMENTS]
+    if suppressed:
+        cells, total_shown = suppression.suppress_group(counts, total)
+    else:
+        cells = [suppression.shown(c) for c in counts]
+        total_shown = suppression.shown(total)
+    return [PlacementRow(label, cell) for label, cell in zip(labels, cells, strict=True)], (
+        total_shown
+    )
+
+
+def build_report(
+    *, la: LocalAuthority, period_end: dt.date | None, suppressed: bool
+) -> CommitteeReport | None:
+    """The report for an authority at a month end (the latest when None or not held); None
+    when the authority has no values yet."""
+    data = overview(la=la, period_end=period_end, indicators=REPORT_INDICATORS)
+    if data.period_end is None:
+        return None
+    placements, total = placement_mix(data.summaries, suppressed=suppressed)
+    # A promise whose number also appears in the placement table must be hidden there too, or
+    # the table's secondary suppression could be undone from the promise.
+    keys = [key for _, key in PLACEMENT_GROUPS] + [OTHER_KEY]
+    in_table = {key: row.shown for key, row in zip(keys, placements, strict=True)}
+    in_table[TOTAL_KEY] = total
+    promises = [
+        _promise_row(promise, summary, la=la, suppressed=suppressed, in_table=in_table)
+        for promise, summary in data.promises
+    ]
+    return CommitteeReport(
+        la=la,
+        period_end=data.period_end,
+        suppressed=suppressed,
+        promises=promises,
+        placements=placements,
+        placements_total=total,
+        periods=data.periods,
+    )
+
+
+def _promise_row(
+    promise: Promise,
+    summary: IndicatorSummary,
+    *,
+    la: LocalAuthority,
+    suppressed: bool,
+    in_table: dict[str, Shown],
+) -> PromiseRow:
+    definition = summary.definition
+    fmt = _formatter(definition)
+    value = shown_reading(definition, summary.current, suppressed=suppressed)
+    cells = [in_table[key] for key in SHARES_A_CELL.get(definition.key, [])]
+    if suppressed and not value.suppressed and any(cell.suppressed for cell in cells):
+        value = suppression.hidden(suppression.DERIVED)
+    previous = shown_reading(definition, summary.previous, suppressed=suppressed)
+    year_ago = shown_reading(definition, summary.year_ago, suppressed=suppressed)
+    change_words = wording.change(definition, value.value, previous.value)
+    change = suppression.derived(None, value, previous, fmt=lambda _: change_words)
+    rag, rag_words = suppression.rag(summary.rag, summary.rag_words, value)
+
+    neighbours = england = neighbours_label = england_label = ""
+    published = summary.published
+    if published is not None:
+        march = f"31 March {published.year}"
+        england = wording.published_value(definition, published.england, published.england_marker)
+        england_label = march
+        if published.neighbours_listed and published.neighbours_mean is not None:
+            neighbours = wording.published_value(definition, round(published.neighbours_mean, 1))
+            neighbours_label = (
+                f"mean of {published.neighbours_counted} of {published.neighbours_listed} "
+                f"neighbours, {march}"
+            )
+        elif published.neighbours_listed:
+            neighbours = "Not published"
+        else:
+            neighbours = "No neighbour list held"
+    else:
+        england = neighbours = "Not published"
+
+    points: list[charts.Point] = [
+        (
+            reading.period_end,
+            value.value
+            if reading.period_end == summary.period_end
+            else shown_reading(definition, reading, suppressed=suppressed).value,
+        )
+        for reading in summary.recent
+    ]
+    return PromiseRow(
+        promise=promise,
+        definition=definition,
+        value=value,
+        previous=previous,
+        previous_date=months_before(summary.period_end, 1),
+        change=change,
+        year_ago=year_ago,
+        year_ago_date=months_before(summary.period_end, 12),
+        target=target_words(summary),
+        target_value=summary.target.value if summary.target is not None else None,
+        rag=rag,
+        rag_words=rag_words,
+        neighbours=neighbours,
+        neighbours_label=neighbours_label,
+        england=england,
+        england_label=england_label,
+        commentary=summary.commentary.text if summary.commentary else "",
+        points=points,
+        chart=_chart(promise, summary, value, points, la=la, suppressed=suppressed, fmt=fmt),
+    )
+
+
+def _chart(
+    promise: Promise,
+    summary: IndicatorSummary,
+    value: Shown,
+    points: list[charts.Point],
+    *,
+    la: LocalAuthority,
+    suppressed: bool,
+    fmt: suppression.Formatter,
+) -> charts.Chart:
+    definition = summary.definition
+    targets: list[charts.Point] = []
+    if summary.target is not None and points:
+        start = max(summary.target.start_date, points[0][0])
+        targets = [(start, summary.target.value), (summary.period_end, summary.target.value)]
+    figure = charts.trend_figure(
+        definition=definition,
+        points=points,
+        targets=targets,
+        published=[summary.published] if summary.published else [],
+        la_name=la.name,
+    )
+    # Small: it sits beside the figures, and two promises fit on a printed A4 page.
+    layout = figure["layout"]
+    layout["height"] = CHART_HEIGHT
+    layout["margin"] = {"l": 50, "r": 10, "t": 10, "b": 30}
+    layout["font"] = {**layout["font"], "size": 11}
+    layout["legend"] = {**layout["legend"], "y": -0.25, "font": {"size": 10}}
+    layout["xaxis"] = {**layout["xaxis"], "nticks": 4}
+    figure["config"]["displayModeBar"] = False
+    summary_words = f"{definition.name}, month by month"
+    if points:
+        summary_words += (
+            f" from {wording.long_date(points[0][0])} to {wording.long_date(points[-1][0])}"
+        )
+    summary_words += f". At {wording.long_date(summary.period_end)}: {value.text}."
+    if summary.target is not None:
+        summary_words += f" Target: {fmt(summary.target.value)}."
+    if suppressed:
+        summary_words += " Months with small numbers are not shown."
+    return charts.Chart(
+        element_id=f"committee-chart-{promise.key}",
+        figure=figure,
+        summary=summary_words,
+        title=f"{definition.name}: the last two years",
+    )
+
+
+def _choose(request: HttpRequest) -> tuple[list[LocalAuthority], LocalAuthority | None, bool]:
+    """The user's authorities, the one chosen (?la=, 404 if not theirs), and whether small
+    numbers are suppressed (always for the committee; on ?suppressed=1 for anyone else)."""
+    authorities = list(LocalAuthority.objects.for_user(request.user))
+    raw = request.GET.get("la")
+    if raw:
+        la = next((option for option in authorities if str(option.pk) == raw), None)
+        if la is None:
+            raise Http404("No such local authority.")
+    else:
+        la = authorities[0] if authorities else None
+    suppressed = access.sees_suppressed(request.user) or request.GET.get("suppressed") == "1"
+    return authorities, la, suppressed
+
+
+def _query(report: CommitteeReport, *, suppressed: bool) -> str:
+    params = {"la": report.la.pk, "period": report.period_end.isoformat()}
+    if suppressed:
+        params["suppressed"] = "1"
+    return urlencode(params)
+
+
+@require_GET
+@access.require(access.can_view_indicators)
+def committee(request: HttpRequest) -> HttpResponse:
+    authorities, la, suppressed = _choose(request)
+    report = None
+    if la is not None:
+        report = build_report(
+            la=la, period_end=parse_period(request.GET.get("period")), suppressed=suppressed
+        )
+    context: dict[str, object] = {
+        "authorities": authorities,
+        "la": la,
+        "report": report,
+        "suppressed": suppressed,
+        "committee_member": access.sees_suppressed(request.user),
+        "keep": [("suppressed", "1")] if suppressed else [],
+        "suppression_rules": suppression.RULES_TEXT,
+    }
+    if report is not None:
+        base = reverse("dashboard-committee")
+        context.update(
+            period_end=report.period_end,
+            periods=report.periods,
+            pdf_url=f"{reverse('dashboard-committee-pdf')}?{_query(report, suppressed=suppressed)}",
+            preview_url=f"{base}?{_query(report, suppressed=True)}",
+            full_url=f"{base}?{_query(report, suppressed=False)}",
+        )
+    return render(request, "dashboard/committee.html", context)
+
+
+@require_GET
+@access.require(access.can_view_indicators)
+def committee_pdf(request: HttpRequest) -> HttpResponse:
+    # Imported on use: reportlab is only needed here.
+    from dashboard.committee_pdf import build_pdf
+
+    _, la, suppressed = _choose(request)
+    if la is None:
+        raise Http404(NO_AUTHORITY)
+    report = build_report(
+        la=la, period_end=parse_period(request.GET.get("period")), suppressed=suppressed
+    )
+    if report is None:
+        raise Http404("No figures for this authority yet.")
+    filename = f"committee-report-{la.code}-{report.period_end.isoformat()}.pdf"
+    return HttpResponse(
+        build_pdf(report),
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+urlpatterns = [
+    path("committee/", committee, name="dashboard-committee"),
+    path("committee/pdf/", committee_pdf, name="dashboard-committee-pdf"),
+]
