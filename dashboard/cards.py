@@ -7,6 +7,9 @@ small-number suppression, when it applies, is applied before any number reaches 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
@@ -15,6 +18,7 @@ from dashboard import wording
 from dashboard.charts import sparkline_svg
 from sufficiency.definitions import IndicatorDefinition
 from sufficiency.reports import RECENT_MONTHS, IndicatorSummary, Reading, months_before
+from sufficiency.suppression import Disclosure
 
 NO_VALUE = "Not available"
 
@@ -40,16 +44,29 @@ class Card:
 
 
 def shown(
-    definition: IndicatorDefinition, reading: Reading | None, suppress: bool
+    definition: IndicatorDefinition, reading: Reading | None, disclosure: Disclosure | None = None
 ) -> tuple[str, float | None]:
-    """The words and the number a page may show for a reading; (words, None) when hidden."""
+    """The words and the number a page may show for a reading; (words, None) when hidden.
+
+    With a suppressing `disclosure` (committee members), the reading's month is judged as a
+    whole, so that a figure hidden to protect a small number elsewhere stays hidden here too.
+    """
     if reading is None or reading.value is None:
         return NO_VALUE, None
-    if suppress:
-        hidden = _small(definition, reading)
-        if hidden:
-            return hidden, None
+    if disclosure is not None and disclosure.suppress:
+        result = disclosure.at(reading.period_end, definition.key)
+        if result.suppressed:
+            return result.text, None
     return wording.indicator_value(definition, reading.value), reading.value
+
+
+def disclosure_for(summaries: Iterable[IndicatorSummary], *, suppress: bool) -> Disclosure:
+    """The months of the summaries' recent readings, for judging what may be shown."""
+    months: dict[dt.date, dict[str, Reading]] = defaultdict(dict)
+    for summary in summaries:
+        for reading in summary.recent:
+            months[reading.period_end][summary.definition.key] = reading
+    return Disclosure(months, suppress=suppress)
 
 
 def target_words(summary: IndicatorSummary) -> str:
@@ -60,11 +77,12 @@ def target_words(summary: IndicatorSummary) -> str:
     return f"{wording.indicator_value(definition, target.value)} {better}"
 
 
-def build_card(summary: IndicatorSummary, *, suppress: bool = False) -> Card:
+def build_card(summary: IndicatorSummary, *, disclosure: Disclosure | None = None) -> Card:
     definition = summary.definition
-    value_text, value = shown(definition, summary.current, suppress)
-    previous_text, previous = shown(definition, summary.previous, suppress)
-    year_text, year_value = shown(definition, summary.year_ago, suppress)
+    suppress = disclosure is not None and disclosure.suppress
+    value_text, value = shown(definition, summary.current, disclosure)
+    previous_text, previous = shown(definition, summary.previous, disclosure)
+    year_text, year_value = shown(definition, summary.year_ago, disclosure)
 
     rag = summary.rag if value is not None else None
     if summary.target is not None and value is None and summary.current is not None:
@@ -75,7 +93,7 @@ def build_card(summary: IndicatorSummary, *, suppress: bool = False) -> Card:
     # One slot per month, so a month without a value is a gap rather than a shorter line.
     by_day = {reading.period_end: reading for reading in summary.recent}
     days = [months_before(summary.period_end, n) for n in range(RECENT_MONTHS - 1, -1, -1)]
-    recent = [shown(definition, by_day.get(day), suppress)[1] for day in days]
+    recent = [shown(definition, by_day.get(day), disclosure)[1] for day in days]
     while recent and recent[0] is None and len(recent) > 1:
         recent.pop(0)
         days.pop(0)
@@ -124,14 +142,3 @@ def build_card(summary: IndicatorSummary, *, suppress: bool = False) -> Card:
         commentary=summary.commentary.text if summary.commentary else "",
         suppressed=summary.current is not None and value is None,
     )
-
-
-def _small(definition: IndicatorDefinition, reading: Reading) -> str:
-    # TEMPORARY until sufficiency.suppression lands.
-    if definition.unit == "percent":
-        if 1 <= reading.numerator <= 4 or reading.denominator < 10:
-            return "Not shown (small number)"
-        return ""
-    if 1 <= reading.numerator <= 4:
-        return "fewer than 5"
-    return ""

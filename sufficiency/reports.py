@@ -343,3 +343,18 @@ def _in_force(targets: list[Target], day: dt.date) -> Target | None:
         if target.start_date <= day:
             found = target
     return found
+
+
+def month_readings(
+    *, la: LocalAuthority, indicators: list[str], since: dt.date | None = None
+) -> dict[dt.date, dict[str, Reading]]:
+    """Several indicators' stored values by month end and indicator. One query."""
+    rows = IndicatorValue.objects.current().filter(la=la, indicator__in=indicators)
+    if since is not None:
+        rows = rows.filter(period_end__gte=since)
+    months: dict[dt.date, dict[str, Reading]] = defaultdict(dict)
+    for key, day, value, numerator, denominator in rows.values_list(
+        "indicator", "period_end", "value", "numerator", "denominator"
+    ):
+        months[day][key] = Reading(day, value, numerator, denominator)
+    return dict(months)

@@ -17,8 +17,9 @@ drawn (None when hidden), so tables, charts and the PDF all hide the same things
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 SMALL_COUNT_TEXT = "fewer than 5"
 NOT_SHOWN_TEXT = "Not shown: small number"
@@ -197,3 +198,142 @@ def _recoverable(cells: Sequence[int | None], shown_cells: Sequence[Shown], tota
         if protected and least >= most:
             return True
     return False
+
+
+# --- One month as the committee may see it ---------------------------------------------------
+
+# "Where children live": disjoint placement groups that add up, with what is left over, to the
+# number looked after. Each is read from one indicator's numerator (for ifa_share, the children
+# placed with agencies).
+PLACEMENT_GROUPS: tuple[tuple[str, str], ...] = (
+    ("In-house fostering", "in_house_fostering"),
+    ("Agency fostering (independent fostering agencies)", "ifa_share"),
+    ("Fostering with relatives or friends (kinship)", "kinship_fostering"),
+    ("Children's homes", "residential_count"),
+    ("Placed for adoption", "placed_for_adoption"),
+    ("Supported accommodation and independent living (16 and over)", "supported_16plus"),
+    ("Placed with parents", "placed_with_parents"),
+)
+OTHER_PLACEMENTS = "Other placements"
+OTHER_KEY = "other"
+AGENCY_KEY = "agency_fostering"
+TOTAL_KEY = "cla_count"
+# The group cells an indicator's value could give away if it were shown while they are hidden:
+# a count indicator is its own cell; the agency share's denominator (all foster placements) is
+# made of the fostering cells and possibly "other", and with the agency count it gives that
+# denominator away; the rate gives the total away.
+SHARES_A_CELL: dict[str, list[str]] = {
+    **{key: [key] for _, key in PLACEMENT_GROUPS if key != "ifa_share"},
+    "ifa_share": ["in_house_fostering", AGENCY_KEY, "kinship_fostering", OTHER_KEY],
+    "cla_rate": [TOTAL_KEY],
+    TOTAL_KEY: [TOTAL_KEY],
+}
+# Every indicator a month's suppression depends on.
+MONTH_KEYS = [*(key for _, key in PLACEMENT_GROUPS), TOTAL_KEY, "cla_rate"]
+
+
+class Counted(Protocol):
+    value: float | None
+    numerator: int
+    denominator: int
+
+
+def primary(unit: str, reading: Counted | None) -> Shown:
+    """One stored value with the small-number rule for its unit (no secondary suppression)."""
+    if reading is None:
+        return shown(None)
+    if unit == "count":
+        return count(reading.numerator)
+    if unit == "rate":
+        return rate(reading.value, reading.numerator)
+    return percentage(reading.numerator, reading.denominator, reading.value)
+
+
+def month_as_shown(
+    readings: Mapping[str, Counted | None], *, suppress: bool = True
+) -> dict[str, Shown]:
+    """Every indicator of one month end as the committee may see it, secondary suppression
+    included, keyed by indicator, plus the "where children live" cells AGENCY_KEY (the agency
+    fostering count) and OTHER_KEY (other placements). With `suppress=False`, the same shape
+    with every number shown (for officers).
+
+    Every page that shows a committee member a month's figures takes them from here, so that
+    what one page hides another cannot give away: the placement groups add up to the number
+    looked after, so once a cell is hidden, every figure that would reveal it is hidden too.
+    """
+    # Imported here: the catalogue is plain data, and this module stays importable alone.
+    from sufficiency.definitions import BY_KEY
+
+    counts: list[int | None] = []
+    for _, key in PLACEMENT_GROUPS:
+        reading = readings.get(key)
+        counts.append(reading.numerator if reading is not None else None)
+    total_reading = readings.get(TOTAL_KEY)
+    total = total_reading.numerator if total_reading is not None else None
+    other = None
+    if total is not None and None not in counts:
+        other = total - sum(c or 0 for c in counts)
+        other = other if other >= 0 else None  # groups larger than the total: not computed
+    group_keys = [AGENCY_KEY if key == "ifa_share" else key for _, key in PLACEMENT_GROUPS]
+    group_keys.append(OTHER_KEY)
+
+    if not suppress:
+        result = {
+            key: shown(reading.value if reading is not None else None)
+            for key, reading in readings.items()
+        }
+        for key, number in zip(group_keys, [*counts, other], strict=True):
+            if key in (AGENCY_KEY, OTHER_KEY):
+                result[key] = shown(number)
+        return result
+
+    result = {key: primary(BY_KEY[key].unit, reading) for key, reading in readings.items()}
+    cells, total_shown = suppress_group([*counts, other], total)
+    in_group = dict(zip(group_keys, cells, strict=True))
+    in_group[TOTAL_KEY] = total_shown
+    result[AGENCY_KEY] = in_group[AGENCY_KEY]
+    result[OTHER_KEY] = in_group[OTHER_KEY]
+    for key, depends_on in SHARES_A_CELL.items():
+        if key not in result or result[key].suppressed:
+            continue
+        if key in in_group:
+            result[key] = in_group[key]  # the count as the group shows it
+        elif any(in_group[cell].suppressed for cell in depends_on):
+            result[key] = hidden(DERIVED)
+    return result
+
+
+def group_cells(month: Mapping[str, Shown]) -> list[tuple[str, Shown]]:
+    """The "where children live" rows of a month from `month_as_shown`, in order, "other
+    placements" last (the total is month[TOTAL_KEY])."""
+    missing = shown(None)
+    rows = [
+        (label, month.get(AGENCY_KEY if key == "ifa_share" else key, missing))
+        for label, key in PLACEMENT_GROUPS
+    ]
+    rows.append((OTHER_PLACEMENTS, month.get(OTHER_KEY, missing)))
+    return rows
+
+
+class Disclosure:
+    """What may be shown of an authority's months: `at(day, key)` -> Shown, computed a month at
+    a time from all that month's readings (`months`: {month end: {indicator: reading}})."""
+
+    def __init__(
+        self, months: Mapping[object, Mapping[str, Counted | None]], *, suppress: bool
+    ) -> None:
+        self._months = months
+        self._suppress = suppress
+        self._done: dict[object, dict[str, Shown]] = {}
+
+    @property
+    def suppress(self) -> bool:
+        return self._suppress
+
+    def month(self, day: object) -> dict[str, Shown]:
+        if day not in self._done:
+            self._done[day] = month_as_shown(self._months.get(day, {}), suppress=self._suppress)
+        return self._done[day]
+
+    def at(self, day: object, key: str) -> Shown:
+        return self.month(day).get(key) or shown(None)

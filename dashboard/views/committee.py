@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from dashboard import access, charts, wording
-from dashboard.cards import target_words
+from dashboard.cards import disclosure_for, target_words
 from dashboard.forms import parse_period
 from placements.models import LocalAuthority
 from sufficiency import suppression
@@ -32,31 +32,10 @@ from sufficiency.reports import (
     months_before,
     overview,
 )
-from sufficiency.suppression import Shown
+from sufficiency.suppression import Disclosure, Shown
 
-# "Where children live": disjoint placement groups, each read from one indicator's numerator
-# (for the counts, the numerator is the count; for ifa_share, the children with agencies).
-PLACEMENT_GROUPS: tuple[tuple[str, str], ...] = (
-    ("In-house fostering", "in_house_fostering"),
-    ("Agency fostering (independent fostering agencies)", "ifa_share"),
-    ("Fostering with relatives or friends (kinship)", "kinship_fostering"),
-    ("Children's homes", "residential_count"),
-    ("Placed for adoption", "placed_for_adoption"),
-    ("Supported accommodation and independent living (16 and over)", "supported_16plus"),
-    ("Placed with parents", "placed_with_parents"),
-)
-OTHER_PLACEMENTS = "Other placements"
-OTHER_KEY = "other"
-TOTAL_KEY = "cla_count"
-# The cells of "Where children live" each promise's value could give away if it were shown
-# while they are hidden: the children's homes cell itself; for the agency share, every cell
-# its denominator (all foster placements) is made of, since with the agency count shown the
-# percentage gives the denominator; for the rate, the total it is worked out from.
-SHARES_A_CELL = {
-    "residential_count": ["residential_count"],
-    "ifa_share": ["in_house_fostering", "ifa_share", "kinship_fostering", OTHER_KEY],
-    "cla_rate": [TOTAL_KEY],
-}
+PLACEMENT_GROUPS = suppression.PLACEMENT_GROUPS
+TOTAL_KEY = suppression.TOTAL_KEY
 REPORT_INDICATORS = list(
     dict.fromkeys([*PROMISE_INDICATORS, *(key for _, key in PLACEMENT_GROUPS), TOTAL_KEY])
 )
@@ -128,49 +107,28 @@ def _formatter(definition: IndicatorDefinition) -> suppression.Formatter:
 
 
 def shown_reading(
-    definition: IndicatorDefinition, reading: Reading | None, *, suppressed: bool
+    definition: IndicatorDefinition, reading: Reading | None, *, disclosure: Disclosure
 ) -> Shown:
-    """A stored reading as it may be shown: as it is, or with small numbers suppressed."""
+    """A stored reading as it may be shown: as it is, or as its whole month allows when small
+    numbers are suppressed (sufficiency.suppression.month_as_shown)."""
     fmt = _formatter(definition)
     if reading is None:
         return suppression.shown(None, fmt=fmt)
-    if not suppressed:
-        return suppression.shown(reading.value, fmt=fmt)
-    if definition.unit == "count":
-        return suppression.count(reading.numerator, fmt=fmt)
-    if definition.unit == "rate":
-        return suppression.rate(reading.value, reading.numerator, fmt=fmt)
-    return suppression.percentage(reading.numerator, reading.denominator, reading.value, fmt=fmt)
+    result = disclosure.at(reading.period_end, definition.key)
+    if result.suppressed:
+        return result
+    return suppression.shown(reading.value, fmt=fmt)
 
 
-def placement_mix(
-    summaries: dict[str, IndicatorSummary], *, suppressed: bool
-) -> tuple[list[PlacementRow], Shown]:
+def placement_mix(disclosure: Disclosure, day: dt.date) -> tuple[list[PlacementRow], Shown]:
     """Where children live at the month end: the disjoint groups, what is left over, the total.
 
     The groups add up to the total, so with small numbers suppressed secondary suppression
     applies: no hidden cell can be worked out by subtraction.
     """
-    counts: list[int | None] = []
-    for _, key in PLACEMENT_GROUPS:
-        reading = summaries[key].current
-        counts.append(reading.numerator if reading is not None else None)
-    total_reading = summaries[TOTAL_KEY].current
-    total = total_reading.numerator if total_reading is not None else None
-    other = None
-    if total is not None and None not in counts:
-        other = total - sum(c or 0 for c in counts)
-        other = other if other >= 0 else None  # groups larger than the total: not computed
-    counts.append(other)
-    labels = [label for label, _ in PLACEMENT_GROUPS] + [OTHER_PLACEMENTS]
-    if suppressed:
-        cells, total_shown = suppression.suppress_group(counts, total)
-    else:
-        cells = [suppression.shown(c) for c in counts]
-        total_shown = suppression.shown(total)
-    return [PlacementRow(label, cell) for label, cell in zip(labels, cells, strict=True)], (
-        total_shown
-    )
+    month = disclosure.month(day)
+    rows = [PlacementRow(label, cell) for label, cell in suppression.group_cells(month)]
+    return rows, month.get(TOTAL_KEY) or suppression.shown(None)
 
 
 def build_report(
@@ -181,14 +139,12 @@ def build_report(
     data = overview(la=la, period_end=period_end, indicators=REPORT_INDICATORS)
     if data.period_end is None:
         return None
-    placements, total = placement_mix(data.summaries, suppressed=suppressed)
-    # A promise whose number also appears in the placement table must be hidden there too, or
-    # the table's secondary suppression could be undone from the promise.
-    keys = [key for _, key in PLACEMENT_GROUPS] + [OTHER_KEY]
-    in_table = {key: row.shown for key, row in zip(keys, placements, strict=True)}
-    in_table[TOTAL_KEY] = total
+    # Every figure of every month is judged with the rest of its month, so a promise cannot
+    # undo the placement table's secondary suppression (sufficiency.suppression).
+    disclosure = disclosure_for(data.summaries.values(), suppress=suppressed)
+    placements, total = placement_mix(disclosure, data.period_end)
     promises = [
-        _promise_row(promise, summary, la=la, suppressed=suppressed, in_table=in_table)
+        _promise_row(promise, summary, la=la, disclosure=disclosure)
         for promise, summary in data.promises
     ]
     return CommitteeReport(
@@ -207,17 +163,14 @@ def _promise_row(
     summary: IndicatorSummary,
     *,
     la: LocalAuthority,
-    suppressed: bool,
-    in_table: dict[str, Shown],
+    disclosure: Disclosure,
 ) -> PromiseRow:
     definition = summary.definition
     fmt = _formatter(definition)
-    value = shown_reading(definition, summary.current, suppressed=suppressed)
-    cells = [in_table[key] for key in SHARES_A_CELL.get(definition.key, [])]
-    if suppressed and not value.suppressed and any(cell.suppressed for cell in cells):
-        value = suppression.hidden(suppression.DERIVED)
-    previous = shown_reading(definition, summary.previous, suppressed=suppressed)
-    year_ago = shown_reading(definition, summary.year_ago, suppressed=suppressed)
+    suppressed = disclosure.suppress
+    value = shown_reading(definition, summary.current, disclosure=disclosure)
+    previous = shown_reading(definition, summary.previous, disclosure=disclosure)
+    year_ago = shown_reading(definition, summary.year_ago, disclosure=disclosure)
     change_words = wording.change(definition, value.value, previous.value)
     change = suppression.derived(None, value, previous, fmt=lambda _: change_words)
     rag, rag_words = suppression.rag(summary.rag, summary.rag_words, value)
@@ -244,9 +197,7 @@ def _promise_row(
     points: list[charts.Point] = [
         (
             reading.period_end,
-            value.value
-            if reading.period_end == summary.period_end
-            else shown_reading(definition, reading, suppressed=suppressed).value,
+            shown_reading(definition, reading, disclosure=disclosure).value,
         )
         for reading in summary.recent
     ]

@@ -17,22 +17,25 @@ from dashboard.cards import build_card, shown
 from dashboard.charts import Chart, trend_figure
 from dashboard.forms import parse_period
 from dashboard.tables import MONTHS_PER_PAGE, MonthTable
-from sufficiency import reports
+from placements.models import LocalAuthority
+from sufficiency import reports, suppression
 from sufficiency.definitions import BY_KEY, IndicatorDefinition
+from sufficiency.suppression import Disclosure
 
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel"}
 CHART_MONTHS = 60
 
 
-def month_rows(detail: reports.IndicatorDetail, *, suppress: bool) -> list[dict]:
+def month_rows(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> list[dict]:
     """One row per month end for the months table (shown words and exported numbers)."""
     definition = detail.definition
     rows = []
     for reading in detail.series:
-        text, value = shown(definition, reading, suppress)
+        text, value = shown(definition, reading, disclosure)
         target = detail.target_on(reading.period_end)
         rag = target.rag(value, definition.polarity) if target and value is not None else None
-        counts_shown = not suppress  # the committee never sees numerators and denominators
+        # The committee never sees numerators and denominators.
+        counts_shown = not disclosure.suppress
         rows.append(
             {
                 "period_end": reading.period_end,
@@ -61,7 +64,7 @@ def _export_number(definition: IndicatorDefinition, value: float | None) -> floa
     return round(value)
 
 
-def trend_chart(detail: reports.IndicatorDetail, *, suppress: bool) -> Chart | None:
+def trend_chart(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> Chart | None:
     summary = detail.summary
     if summary is None:
         return None
@@ -70,7 +73,7 @@ def trend_chart(detail: reports.IndicatorDetail, *, suppress: bool) -> Chart | N
     # trend, and its early months rest on partial data. The table below has every month.
     since = reports.months_before(summary.period_end, CHART_MONTHS - 1)
     series = [r for r in detail.series if since <= r.period_end <= summary.period_end]
-    points = [(r.period_end, shown(definition, r, suppress)[1]) for r in series]
+    points = [(r.period_end, shown(definition, r, disclosure)[1]) for r in series]
     # The target as a step: its value from each start date, and a break where none applies.
     targets: list[tuple[dt.date, float | None]] = []
     for reading in series:
@@ -83,7 +86,7 @@ def trend_chart(detail: reports.IndicatorDetail, *, suppress: bool) -> Chart | N
         published=[p for p in detail.published if since <= p.period_end <= summary.period_end],
         la_name=detail.la.name,
     )
-    card = build_card(summary, suppress=suppress)
+    card = build_card(summary, disclosure=disclosure)
     first = series[0].period_end
     words = [
         f"Monthly values from {wording.long_date(first)} to {wording.long_date(summary.period_end)}.",
@@ -98,7 +101,7 @@ def trend_chart(detail: reports.IndicatorDetail, *, suppress: bool) -> Chart | N
             f"At 31 March {card.published_year}, England: {card.england}; "
             f"statistical neighbours: {card.neighbours}."
         )
-    if suppress and any(value is None for _, value in points):
+    if disclosure.suppress and any(value is None for _, value in points):
         words.append("Months with small numbers are not shown.")
     words.append("The table below gives every month's figure.")
     return Chart(
@@ -109,7 +112,7 @@ def trend_chart(detail: reports.IndicatorDetail, *, suppress: bool) -> Chart | N
     )
 
 
-def published_rows(detail: reports.IndicatorDetail, *, suppress: bool) -> list[dict]:
+def published_rows(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> list[dict]:
     """Each 31 March: our computed value beside the authority's own published figure, the
     neighbours' mean and England."""
     definition = detail.definition
@@ -121,7 +124,7 @@ def published_rows(detail: reports.IndicatorDetail, *, suppress: bool) -> list[d
         rows.append(
             {
                 "period_end": published.period_end,
-                "computed": shown(definition, reading, suppress)[0],
+                "computed": shown(definition, reading, disclosure)[0],
                 "own": wording.published_value(definition, published.own, published.own_marker),
                 "neighbours": (
                     wording.indicator_value(definition, mean)
@@ -139,6 +142,19 @@ def published_rows(detail: reports.IndicatorDetail, *, suppress: bool) -> list[d
     return rows
 
 
+def _months_for(
+    la: LocalAuthority, detail: reports.IndicatorDetail, *, suppress: bool
+) -> dict[dt.date, dict[str, reports.Reading]]:
+    """Each month's readings that decide what a committee member may see of this indicator:
+    its own and those of the placement groups and total it could give away (one query)."""
+    if not suppress:
+        return {}
+    months = reports.month_readings(la=la, indicators=suppression.MONTH_KEYS)
+    for reading in detail.series:
+        months.setdefault(reading.period_end, {})[detail.definition.key] = reading
+    return months
+
+
 @require_GET
 @access.require(access.can_view_indicators)
 def indicator(request: HttpRequest, key: str) -> HttpResponse:
@@ -152,7 +168,8 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
     detail = reports.indicator_detail(
         la=la, indicator=key, period_end=parse_period(request.GET.get("period"))
     )
-    table = MonthTable(month_rows(detail, suppress=suppress))
+    disclosure = Disclosure(_months_for(la, detail, suppress=suppress), suppress=suppress)
+    table = MonthTable(month_rows(detail, disclosure=disclosure))
     if suppress:
         table.exclude = ("numerator", "denominator")
     export = request.GET.get("_export")
@@ -172,10 +189,10 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
             "definition": definition,
             "detail": detail,
             "summary": summary,
-            "card": build_card(summary, suppress=suppress) if summary else None,
-            "chart": trend_chart(detail, suppress=suppress),
+            "card": build_card(summary, disclosure=disclosure) if summary else None,
+            "chart": trend_chart(detail, disclosure=disclosure),
             "table": table,
-            "published": published_rows(detail, suppress=suppress),
+            "published": published_rows(detail, disclosure=disclosure),
             "periods": [r.period_end for r in reversed(detail.series)],
             "period_end": summary.period_end if summary else None,
             "suppressed": suppress,

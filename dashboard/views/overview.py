@@ -8,7 +8,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from dashboard import access
-from dashboard.cards import build_card
+from dashboard.cards import build_card, disclosure_for
 from dashboard.forms import parse_period
 from sufficiency import reports
 
@@ -21,15 +21,16 @@ def index(request: HttpRequest) -> HttpResponse:
     if la is not None:
         suppress = access.sees_suppressed(request.user)
         data = reports.overview(la=la, period_end=parse_period(request.GET.get("period")))
+        disclosure = disclosure_for(data.summaries.values(), suppress=suppress)
         context.update(
             {
                 "data": data,
                 "suppressed": suppress,
                 "promises": [
-                    (promise, build_card(summary, suppress=suppress))
+                    (promise, build_card(summary, disclosure=disclosure))
                     for promise, summary in data.promises
                 ],
-                "others": [build_card(summary, suppress=suppress) for summary in data.others],
+                "others": [build_card(summary, disclosure=disclosure) for summary in data.others],
                 "can_view_uploads": access.can_view_uploads(request.user),
             }
         )

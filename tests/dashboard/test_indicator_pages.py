@@ -313,3 +313,48 @@ def test_children_list_needs_an_indicator_and_a_computed_month(make_user, loaded
     assert client.get(url, {"indicator": "cla_count"}).status_code == 404
     assert client.get(url, {"indicator": "cla_count", "period": "2031-01-31"}).status_code == 404
     assert client.get(url, {"indicator": "nope", "period": "2026-10-31"}).status_code == 404
+
+
+# --- The same suppression on every page --------------------------------------------------------
+
+
+@pytest.fixture
+def small_month(la):
+    """At 31 October 2026: 40 looked after, 3 in kinship care (a small number) and 7 in
+    children's homes, the smallest other group, so it must be hidden too or 3 = 40 - the rest."""
+    counts = {"cla_count": 40, "in_house_fostering": 20, "kinship_fostering": 3,
+              "residential_count": 7, "placed_for_adoption": 0, "supported_16plus": 0,
+              "placed_with_parents": 0}  # fmt: skip
+    for key, count in counts.items():
+        value(la, key, OCT, count, count)
+    value(la, "ifa_share", OCT, 10, 33)
+    value(la, "cla_rate", OCT, 40, 20_000)
+    return la
+
+
+def test_committee_overview_hides_what_protects_a_small_number(make_user, small_month):
+    text = text_of(
+        client_for(make_user("committee", small_month)).get(reverse("dashboard-index"))
+    )
+    # The children's homes card: not 7, which with the total would give away the 3.
+    assert "Fewer children living in children's homes" in text
+    homes = text[text.index("Fewer children living in children's homes") :]
+    assert homes.split("Month before")[0].count("Not shown: protects a small number") == 1
+    assert " 7 " not in homes.split("Month before")[0]
+
+
+def test_committee_indicator_page_agrees_with_the_committee_report(make_user, small_month):
+    client = client_for(make_user("committee", small_month))
+    page = text_of(client.get(reverse("dashboard-indicator", args=["residential_count"])))
+    report = text_of(client.get(reverse("dashboard-committee")))
+    assert "Not shown: protects a small number" in page
+    assert "Children's homes Not shown: protects a small number" in report
+
+
+def test_officers_see_the_numbers_the_committee_does_not(make_user, small_month):
+    text = text_of(
+        client_for(make_user("officers", small_month)).get(
+            reverse("dashboard-indicator", args=["residential_count"])
+        )
+    )
+    assert "Not shown" not in text
