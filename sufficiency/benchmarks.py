@@ -57,14 +57,19 @@ _SIGNATURES: dict[str, set[str]] = {
 
 _EES_LEVELS = {"National": "national", "Regional": "regional", "Local authority": "la"}
 
+# A published figure is stored under the key of the computed indicator with the same
+# definition, so that the two can be set side by side. The DfE's annual starters and ceased
+# count children once in the year: our starters_12m and ceased_12m at 31 March, not the
+# monthly counts of periods of care (`starters`, `ceased`).
+
 # population_type -> [(indicator, value column)]
 _EES_CLA_NUMBERS = {
     "Children looked after on 31 March each year": [
         ("cla_count", "children_count"),
         ("cla_rate", "rate_per_10000"),
     ],
-    "Children starting to be looked after each year": [("starters", "children_count")],
-    "Children ceasing to be looked after each year": [("ceased", "children_count")],
+    "Children starting to be looked after each year": [("starters_12m", "children_count")],
+    "Children ceasing to be looked after each year": [("ceased_12m", "children_count")],
 }
 
 # (cla_group, placement_stability) -> indicator; the value is children_percent.
@@ -82,10 +87,18 @@ _LAIT_MEASURES = {
     "LACDistance": "distance_20_miles",
     "LAC": "cla_rate",
     "LACnum": "cla_count",
-    "LACnum_Start": "starters",
-    "LACceased": "ceased",
+    "LACnum_Start": "starters_12m",
+    "LACceased": "ceased_12m",
     "LACStable_2016on": "moves_3plus",
 }
+
+# Every indicator the importers can store a published figure for (`published` in the
+# catalogue says the same; a test keeps the two in step).
+PUBLISHED_INDICATORS = frozenset(
+    {indicator for measures in _EES_CLA_NUMBERS.values() for indicator, _ in measures}
+    | set(_EES_STABILITY.values())
+    | set(_LAIT_MEASURES.values())
+)
 
 # LAIT codes England 970 and its regions 980-990 in the LA Number column.
 _LAIT_ENGLAND = "970"
@@ -160,7 +173,7 @@ def _ees_geography(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def parse_ees_cla_numbers(text_or_frame: str | pd.DataFrame) -> pd.DataFrame:
-    """EES cla_number_and_rate_per_10k_children.csv: cla_count, cla_rate, starters, ceased.
+    """EES cla_number_and_rate_per_10k_children.csv: cla_count, cla_rate, starters_12m, ceased_12m.
 
     Rows at other geographic levels (e.g. local authority district) are not ours and are dropped.
     """

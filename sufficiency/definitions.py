@@ -7,6 +7,8 @@ same decisions; a test keeps the two in step.
 
 A decision is either one DOMAIN.md makes (`ours=False`) or our reading of a point DOMAIN.md
 leaves open (`ours=True`): pages should show both, and flag ours as the product's own choice.
+`published` says whether the DfE publishes a 31 March figure of the same definition that the
+benchmark importers store (under the same key), so a page can set the two side by side.
 Change `DEFINITIONS_VERSION` whenever a change here or in the maths could change a number:
 it is stored with every computed value so old and new figures are never mixed unawares.
 """
@@ -42,6 +44,11 @@ class IndicatorDefinition:
     exclusions: str
     source: str
     decisions: tuple[Decision, ...]
+    # The DfE publishes the same measure at 31 March and sufficiency.benchmarks stores it
+    # under this key (a test keeps the two in step).
+    published: bool = False
+    # A few words for a card or a chart legend, where `name` is too long; `name` everywhere else.
+    short_name: str = ""
 
 
 # --- Decisions ----------------------------------------------------------------------------------
@@ -198,6 +205,22 @@ CEASED_REC = Decision(
     "not an end.",
     ours=False,
 )
+FLOW_YEAR = Decision(
+    "flow-year",
+    "The 12 months ending at D are the 12 calendar months ending with D's month: from the 1st "
+    "of the month 11 months before D's month up to and including D. At D = 31 March they are "
+    "the DfE's collection year, 1 April to 31 March, so the figure is the one the DfE "
+    "publishes for the year; at other month ends it is the same count over a rolling year.",
+    ours=True,
+)
+CHILDREN_ONCE = Decision(
+    "children-once",
+    "Children, not periods of care, are counted: a child who started (or ceased) more than "
+    "once in the 12 months is counted once. As the DfE does, the occasion counted is the "
+    "first time the child started in the 12 months, and the last time the child ceased; it "
+    "is the one shown in the list of children behind the number.",
+    ours=False,
+)
 COUNT_DENOMINATOR = Decision(
     "count-denominator",
     "A count has no denominator of its own: it is stored with the denominator equal to the count.",
@@ -231,6 +254,10 @@ _EXCLUDE_SHORT_BREAKS = "Children on an agreed series of short breaks (V3/V4) at
 _EXCLUDE_SHORT_BREAK_EPISODES = "Episodes with legal status V3 or V4 (short breaks)."
 _AT_MONTH_END = "The month end D (the last day of each month)."
 _IN_MONTH = "The month ending D: after the previous month end, up to and including D."
+_IN_12_MONTHS = (
+    "The 12 months ending at D: from the 1st of the month 11 months before D's month up to and "
+    "including D."
+)
 _STOCK_DENOMINATOR = "Children looked after at D (short breaks excluded)."
 
 
@@ -240,9 +267,11 @@ def _count(
     definition: str,
     source: str,
     *decisions: Decision,
+    short_name: str,
     polarity: Polarity = "info",
     exclusions: str = _EXCLUDE_SHORT_BREAKS,
     reference_date: str = _AT_MONTH_END,
+    published: bool = False,
 ) -> IndicatorDefinition:
     return IndicatorDefinition(
         key=key,
@@ -256,11 +285,13 @@ def _count(
         exclusions=exclusions,
         source=source,
         decisions=(*decisions, COUNT_DENOMINATOR),
+        published=published,
+        short_name=short_name,
     )
 
 
 def _placement_count(
-    key: str, name: str, codes: str, *, polarity: Polarity = "info"
+    key: str, name: str, codes: str, *, short_name: str, polarity: Polarity = "info"
 ) -> IndicatorDefinition:
     return _count(
         key,
@@ -268,6 +299,7 @@ def _placement_count(
         f"The number of children looked after at the month end D in {codes}.",
         f"{_PUBLICATION}: children looked after at 31 March by placement type.",
         *_PLACEMENT_AT_D,
+        short_name=short_name,
         polarity=polarity,
     )
 
@@ -280,7 +312,9 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         f"{_PUBLICATION}: children looked after on 31 March; LAIT LACnum (Number of Looked "
         "after Children).",
         *_AT_D,
+        short_name="Children in care",
         polarity="lower",
+        published=True,
     ),
     IndicatorDefinition(
         key="cla_rate",
@@ -298,30 +332,73 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         source=f"{_PUBLICATION}: rate per 10,000 children; LAIT LAC (Children Looked after rate "
         "per 10,000).",
         decisions=(*_AT_D, POPULATION_YEAR, RATE_ROUNDING),
+        published=True,
+        short_name="Rate per 10,000",
     ),
     _count(
         "starters",
-        "Started to be looked after",
+        "Started to be looked after in the month",
         "The number of periods of care that started (RNE S) in the month ending D.",
-        f"{_PUBLICATION}: children starting to be looked after each year; LAIT LACnum_Start.",
+        f"{_PUBLICATION}: children starting to be looked after each year, here by month and "
+        "by period of care (a child who starts twice counts twice); the published annual "
+        "figure counts children, as 'Started to be looked after in 12 months' does.",
         SHORT_BREAKS,
         FLOW_MONTH,
         STARTERS_RNE_S,
+        short_name="Started care this month",
         exclusions=_EXCLUDE_SHORT_BREAK_EPISODES,
         reference_date=_IN_MONTH,
     ),
     _count(
         "ceased",
-        "Ceased to be looked after",
+        "Ceased to be looked after in the month",
         "The number of periods of care that ended (an episode ending with a reason other than "
         "X1) in the month ending D, including those ending on D itself.",
-        f"{_PUBLICATION}: children ceasing to be looked after each year; LAIT LACceased.",
+        f"{_PUBLICATION}: children ceasing to be looked after each year, here by month and by "
+        "period of care (a child who ceases twice counts twice); the published annual figure "
+        "counts children, as 'Ceased to be looked after in 12 months' does.",
         LOOKED_AFTER_AT_D,
         SHORT_BREAKS,
         FLOW_MONTH,
         CEASED_REC,
+        short_name="Left care this month",
         exclusions=_EXCLUDE_SHORT_BREAK_EPISODES,
         reference_date=_IN_MONTH,
+    ),
+    _count(
+        "starters_12m",
+        "Started to be looked after in 12 months",
+        "The number of children who started to be looked after (a period of care starting with "
+        "RNE S) at any time in the 12 months ending at D, each child counted once however many "
+        "of their periods started. At D = 31 March this is the DfE's number of children "
+        "starting to be looked after during the year.",
+        f"{_PUBLICATION}: children starting to be looked after each year; LAIT LACnum_Start.",
+        SHORT_BREAKS,
+        FLOW_YEAR,
+        CHILDREN_ONCE,
+        STARTERS_RNE_S,
+        short_name="Started care, 12 months",
+        exclusions=_EXCLUDE_SHORT_BREAK_EPISODES,
+        reference_date=_IN_12_MONTHS,
+        published=True,
+    ),
+    _count(
+        "ceased_12m",
+        "Ceased to be looked after in 12 months",
+        "The number of children who ceased to be looked after (a period of care ending with a "
+        "reason other than X1) at any time in the 12 months ending at D, including on D itself, "
+        "each child counted once however many of their periods ended. At D = 31 March this is "
+        "the DfE's number of children ceasing to be looked after during the year.",
+        f"{_PUBLICATION}: children ceasing to be looked after each year; LAIT LACceased.",
+        LOOKED_AFTER_AT_D,
+        SHORT_BREAKS,
+        FLOW_YEAR,
+        CHILDREN_ONCE,
+        CEASED_REC,
+        short_name="Left care, 12 months",
+        exclusions=_EXCLUDE_SHORT_BREAK_EPISODES,
+        reference_date=_IN_12_MONTHS,
+        published=True,
     ),
     IndicatorDefinition(
         key="moves_3plus",
@@ -339,6 +416,8 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         source=f"{_PUBLICATION}: CLA on 31 March with 3 or more placements during the year; "
         "LAIT LACStable_2016on (Placement 1 - % 3 or more places).",
         decisions=(*_PLACEMENT_HISTORY, MOVES_WINDOW, MOVES_ALL_PERIODS),
+        published=True,
+        short_name="3+ placements in a year",
     ),
     IndicatorDefinition(
         key="long_term_stability",
@@ -362,6 +441,8 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         source=f"{_PUBLICATION}: children looked after continuously for at least 2.5 years on "
         "31 March aged under 16 years, living with the same carer for at least 2 years.",
         decisions=(*_PLACEMENT_HISTORY, UNDER_16, ADOPTION_CLAUSE),
+        published=True,
+        short_name="Long-term stability",
     ),
     IndicatorDefinition(
         key="distance_20_miles",
@@ -379,6 +460,8 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         "miles from their home and outside LA boundary), the measure statistical neighbour "
         "figures exist for.",
         decisions=(*_PLACEMENT_AT_D, DISTANCE_OVER_20, OUTSIDE_UNKNOWN),
+        published=True,
+        short_name="Over 20 miles, out of area",
     ),
     IndicatorDefinition(
         key="distance_20_miles_any",
@@ -395,6 +478,7 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         source=f"{_PUBLICATION}: children looked after at 31 March placed more than 20 miles "
         "from home (national publication).",
         decisions=(*_PLACEMENT_AT_D, DISTANCE_OVER_20),
+        short_name="Over 20 miles from home",
     ),
     IndicatorDefinition(
         key="distance_unknown",
@@ -409,6 +493,7 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         exclusions=_EXCLUDE_SHORT_BREAKS,
         source=f"{_PUBLICATION}: distance not known or not recorded.",
         decisions=(*_PLACEMENT_AT_D, DISTANCE_OVER_20),
+        short_name="Distance not known",
     ),
     IndicatorDefinition(
         key="ifa_share",
@@ -424,38 +509,45 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         exclusions=_EXCLUDE_SHORT_BREAKS,
         source=f"{_PUBLICATION}: children looked after at 31 March by placement type and provider.",
         decisions=(*_PLACEMENT_AT_D, INDEPENDENT_FOSTERING),
+        short_name="Agency fostering",
     ),
     _placement_count(
         "residential_count",
         "Children in children's homes",
         "secure children's homes or children's homes (K1 or K2)",
+        short_name="Children's homes",
         polarity="lower",
     ),
     _placement_count(
         "in_house_fostering",
         "In-house foster placements",
         "foster placements with other carers (U4-U6) provided by the authority itself (PR1)",
+        short_name="In-house fostering",
     ),
     _placement_count(
         "kinship_fostering",
         "Foster placements with relatives or friends",
         "foster placements with relatives or friends (U1-U3)",
+        short_name="Kinship fostering",
     ),
     _placement_count(
         "placed_for_adoption",
         "Placed for adoption",
         "placements for adoption (A3-A6)",
+        short_name="Placed for adoption",
     ),
     _placement_count(
         "supported_16plus",
         "Supported accommodation and independent living",
         "semi-independent living (H5), registered supported accommodation (K3) or independent "
         "living (P2)",
+        short_name="Supported accommodation",
     ),
     _placement_count(
         "placed_with_parents",
         "Placed with parents",
         "placements with parents or others with parental responsibility (P1)",
+        short_name="Placed with parents",
     ),
 )
 

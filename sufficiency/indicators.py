@@ -2,26 +2,32 @@
 
 Pure pandas and numpy (STYLE.md 1): no ORM, settings, request or I/O. `compute_indicators`
 takes the stored episodes, the children and the population, and returns one row per indicator
-and month end D with its value, numerator and denominator. The definitions, and every decision
-they follow, are in `sufficiency.definitions` (the same text users read) and DOMAIN.md 2.
+and month end D with its value, numerator and denominator. `numerator_children` lists the
+children behind one numerator at one month end. The definitions, and every decision they
+follow, are in `sufficiency.definitions` (the same text users read) and DOMAIN.md 2.
 
 How: the episodes are turned once into a `CareHistory`. Short-break (V3/V4) episodes are set
-aside; every other episode is tagged with its period of care and its placement (temporary
-T0-T4 episodes belong to the placement before them, and take its type, provider and distance),
-and with the dates its indicators depend on. Because every D is a month end, each condition an
-indicator puts on D is a range of months: an episode is open at D for the months from its
-DECOM's month up to, not including, its DEC's month; a child is under 16 before the month of
-the 16th birthday; a period began on or before D minus 30 months from 30 months after its
-first month; and so on. Each indicator intersects its ranges per episode and adds them up over
-all months with one difference array, so the cost is linear in episodes plus months, with no
-Python loop over children or months. A child has at most one episode open at any D (the
-episodes of a child are made not to overlap), so counting open episodes counts children.
+aside; every other episode is tagged with its child, its period of care and its placement
+(temporary T0-T4 episodes belong to the placement before them, and take its type, provider and
+distance), and with the dates its indicators depend on. Because every D is a month end, each
+condition an indicator puts on D is a range of months: an episode is open at D for the months
+from its DECOM's month up to, not including, its DEC's month; a child is under 16 before the
+month of the 16th birthday; a period began on or before D minus 30 months from 30 months after
+its first month; and so on. Each indicator is a `Rule`: for its numerator and its denominator,
+the range of months (`Spans`) in which each episode counts. The monthly figures add the ranges
+up over all months with one difference array, so the cost is linear in episodes plus months,
+with no Python loop over children or months; the children behind a number are the episodes
+whose range holds D's month. Both read the same `Rule`, so the list cannot drift from the
+count. A child has at most one episode open at any D (the episodes of a child are made not to
+overlap), so counting open episodes counts children.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -35,10 +41,16 @@ EPISODE_COLUMNS = [
 ]  # fmt: skip
 CHILD_COLUMNS = ["child_id", "dob"]
 RESULT_COLUMNS = ["indicator", "period_end", "value", "numerator", "denominator"]
+MEMBER_COLUMNS = [
+    "child_id", "age", "place", "provider", "urn", "distance", "outside_la", "placement_start",
+    "period_start", "event_date",
+]  # fmt: skip
 
 MSG_MISSING_COLUMNS = "The {frame} frame has no column {columns}."
 MSG_DUPLICATE_CHILDREN = "The children frame has more than one row for {children}."
 MSG_NO_DATE_OF_BIRTH = "No date of birth for children with episodes: {children}."
+MSG_UNKNOWN_INDICATOR = "There is no indicator {indicator}."
+MSG_NOT_MONTH_END = "Indicators are counted at month ends; {date} is not the last day of a month."
 
 ADOPTION_PLACEMENTS = {"A3", "A4", "A5", "A6"}
 KINSHIP_FOSTERING = {"U1", "U2", "U3"}
@@ -58,6 +70,7 @@ RATE_PER = 10_000
 CONTINUOUS_CARE_MONTHS = 30
 SETTLED_PLACEMENT_MONTHS = 24
 MOVES_WINDOW_MONTHS = 12
+FLOW_WINDOW_MONTHS = 12  # starters_12m and ceased_12m: the 12 months ending at D
 AGE_LIMIT_YEARS = 16
 MOVES_COUNTED = 3
 
@@ -92,34 +105,80 @@ class Counts:
     numerator: np.ndarray
     denominator: np.ndarray
 
-    @classmethod
-    def count(cls, numerator: np.ndarray) -> Counts:
-        # A count has no denominator of its own (decision count-denominator).
-        return cls(numerator, numerator.copy())
+
+@dataclass(frozen=True)
+class Spans:
+    """Whom one side of an indicator counts, and when: one entry per row of a `CareHistory`.
+
+    Row i is counted at the month ends of the months `since[i] <= m < until[i]` (month
+    indexes), if `where[i]` (every row when `where` is None). For a flow, `event` is the date
+    of the start or end of care each row stands for.
+    """
+
+    since: np.ndarray
+    until: np.ndarray
+    where: np.ndarray | None = None
+    event: np.ndarray | None = None
+
+    def count(self, months: MonthRange) -> np.ndarray:
+        """The number of rows counted at each month end of `months`."""
+        return _count_open(months, self.since, self.until, self.where)
+
+    def rows_at(self, month: int) -> np.ndarray:
+        """The positions of the rows counted at the month end of `month`."""
+        counted = (self.since <= month) & (month < self.until)
+        if self.where is not None:
+            counted &= self.where
+        return np.flatnonzero(counted)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An indicator's definition as `Spans`: who is in its numerator and its denominator."""
+
+    numerator: Spans
+    denominator: Spans | None = None  # None: a count, stored as its own denominator
+
+    def counts(self, months: MonthRange) -> Counts:
+        numerator = self.numerator.count(months)
+        if self.denominator is None:
+            # A count has no denominator of its own (decision count-denominator).
+            return Counts(numerator, numerator.copy())
+        return Counts(numerator, self.denominator.count(months))
 
 
 @dataclass(frozen=True)
 class CareHistory:
     """One authority's episodes, short breaks set aside, ready to evaluate at any month end.
 
-    Every array has one entry per remaining episode; months are month indexes (months since
-    January 1970). The place, provider, distance and outside-LA fields are those of the
+    Every array but `child_ids` and `dob` has one entry per remaining episode (a row), in
+    child then DECOM order; months are month indexes (months since January 1970), dates are
+    datetime64[D]. The place, provider, distance and outside-LA fields are those of the
     placement the child is counted in: for a temporary episode, the placement before it.
     """
 
     first_month: int | None  # of the earliest DECOM, short breaks included
+    child: np.ndarray  # the row's child, a position in `child_ids`
+    child_ids: np.ndarray  # CHILD of each child with a row
+    dob: np.ndarray  # date of birth of each child, in `child_ids` order
+    source_row: np.ndarray  # position of the row in the episodes frame given
+    counted_row: np.ndarray  # position there of the episode whose details count (see above)
+    decom: np.ndarray
+    dec: np.ndarray  # NaT while open
     open_from: np.ndarray  # month of DECOM: open at month ends from this month...
     open_until: np.ndarray  # ...up to, not including, this one (month of DEC; _NEVER_ENDS)
     place: np.ndarray
     provider: np.ndarray
     distance: np.ndarray
     outside_la: np.ndarray
+    period_start: np.ndarray  # date the period of care began
+    placement_start: np.ndarray  # date the placement began (placements as DOMAIN.md 2 has them)
     period_from: np.ndarray  # month the period of care began
     settled_from: np.ndarray  # month tested against D minus 24 months for stability
     three_placements_until: np.ndarray  # 3+ placements in the window for month ends before this
     sixteenth_birthday: np.ndarray  # month of the 16th birthday
-    start_months: np.ndarray  # month of each start of a period of care (RNE S)
-    ceased_months: np.ndarray  # month of each end of a period of care (REC not X1)
+    starts_care: np.ndarray  # the episode starts a period of care (RNE S)
+    ends_care: np.ndarray  # the episode ends a period of care (REC not X1)
 
 
 # --- Building the history ---------------------------------------------------------------------
@@ -134,8 +193,12 @@ def build_care_history(episodes: pd.DataFrame, children: pd.DataFrame) -> CareHi
 
     # Short breaks are not care for any indicator (decisions short-breaks and
     # short-break-episodes-dropped), so they are set aside before anything is chained.
-    frame = episodes.loc[~episodes["ls"].isin(codes.SHORT_BREAK_LEGAL_STATUS)]
+    kept = ~episodes["ls"].isin(codes.SHORT_BREAK_LEGAL_STATUS).to_numpy()
+    # Positions in the caller's frame (its index may be anything), to find each row's episode
+    # again for the drill-down; a fresh frame of our own, so the caller's index is untouched.
+    frame = episodes.loc[kept].set_axis(np.flatnonzero(kept), axis="index")
     frame = frame.sort_values(["child_id", "decom"], kind="mergesort")
+    source_row = frame.index.to_numpy()
     child, child_ids = pd.factorize(frame["child_id"])
     decom = frame["decom"].to_numpy(dtype="datetime64[D]")
     dec = frame["dec"].to_numpy(dtype="datetime64[D]")
@@ -222,24 +285,32 @@ def build_care_history(episodes: pd.DataFrame, children: pd.DataFrame) -> CareHi
     # would count as a placement 999.9 miles away, so it is caught here too.
     distance[distance == codes.DISTANCE_NOT_KNOWN] = np.nan
     outside = frame["outside_la"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    sixteenth = _sixteenth_birthday_months(children, child_ids)
+    dob = _dates_of_birth(children, child_ids)
+    period_start = decom[period_first]
 
-    starts_of_care = rne == "S"
-    ceased = ~is_open & (rec != codes.CONTINUES_IN_CARE)
     return CareHistory(
         first_month=first_month,
+        child=child,
+        child_ids=np.asarray(child_ids, dtype=object),
+        dob=dob,
+        source_row=source_row,
+        counted_row=source_row[counted],
+        decom=decom,
+        dec=dec,
         open_from=_months(decom),
         open_until=np.where(end == _FAR_FUTURE, _NEVER_ENDS, _months(end)),
         place=place_now,
         provider=_text(frame["place_provider"])[counted],
         distance=distance[counted],
         outside_la=outside[counted],
-        period_from=_months(decom[period_first]),
+        period_start=period_start,
+        placement_start=current_start,
+        period_from=_months(period_start),
         settled_from=_months(settled_from),
         three_placements_until=three_until[placement_of],
-        sixteenth_birthday=sixteenth[child],
-        start_months=_months(decom[starts_of_care]),
-        ceased_months=_months(dec[ceased]),
+        sixteenth_birthday=_sixteenth_birthday_months(dob)[child],
+        starts_care=rne == "S",
+        ends_care=~is_open & (rec != codes.CONTINUES_IN_CARE),
     )
 
 
@@ -266,8 +337,8 @@ def _months(days: np.ndarray | np.datetime64) -> np.ndarray:
     return np.asarray(days).astype("datetime64[M]").astype(np.int64)
 
 
-def _sixteenth_birthday_months(children: pd.DataFrame, child_ids: pd.Index) -> np.ndarray:
-    """Month of each child's 16th birthday, in the order of `child_ids`."""
+def _dates_of_birth(children: pd.DataFrame, child_ids: pd.Index) -> np.ndarray:
+    """Each child's date of birth (datetime64[D]), in the order of `child_ids`."""
     duplicated = children["child_id"].duplicated()
     if duplicated.any():
         names = ", ".join(sorted(children.loc[duplicated, "child_id"].astype(str))[:10])
@@ -278,6 +349,11 @@ def _sixteenth_birthday_months(children: pd.DataFrame, child_ids: pd.Index) -> n
         # An unknown age would silently move a child in or out of long-term stability.
         names = ", ".join(sorted(map(str, dob.index[dob.isna()]))[:10])
         raise ValueError(MSG_NO_DATE_OF_BIRTH.format(children=names))
+    return dob.to_numpy(dtype="datetime64[D]")
+
+
+def _sixteenth_birthday_months(dob: np.ndarray) -> np.ndarray:
+    """Month of the 16th birthday of each date of birth."""
     born = pd.DatetimeIndex(dob)
     year = born.year.to_numpy() + AGE_LIMIT_YEARS
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
@@ -287,7 +363,7 @@ def _sixteenth_birthday_months(children: pd.DataFrame, child_ids: pd.Index) -> n
     return (year - 1970) * 12 + born.month.to_numpy() - 1 + leap_day
 
 
-# --- Adding up over month ends --------------------------------------------------------------
+# --- Counting over month ends -------------------------------------------------------------
 
 
 def _count_open(
@@ -305,20 +381,64 @@ def _count_open(
     return np.cumsum(change[: months.count])
 
 
-def _count_in_month(months: MonthRange, month_of_event: np.ndarray) -> np.ndarray:
-    offset = month_of_event - months.first
-    inside = (offset >= 0) & (offset < months.count)
-    return np.bincount(offset[inside], minlength=months.count)[: months.count]
+def _looked_after(history: CareHistory, where: np.ndarray | None = None) -> Spans:
+    """Each row at the month ends it is open (and `where`)."""
+    return Spans(history.open_from, history.open_until, where)
 
 
-def _looked_after(
-    history: CareHistory, months: MonthRange, where: np.ndarray | None = None
-) -> np.ndarray:
-    return _count_open(months, history.open_from, history.open_until, where)
+def _in_month(month: np.ndarray, where: np.ndarray, event: np.ndarray) -> Spans:
+    """Each `where` row at the end of the month of its event (decision flow-month)."""
+    return Spans(month, month + 1, where, event)
+
+
+def _ended_months(history: CareHistory) -> np.ndarray:
+    """Month of the DEC of each row that ends a period of care; _NEVER_ENDS for the others."""
+    # DEC is NaT for open rows, which would make a meaningless month index.
+    return np.where(history.ends_care, _months(history.dec), _NEVER_ENDS)
+
+
+def _once_a_year(
+    history: CareHistory,
+    month: np.ndarray,
+    where: np.ndarray,
+    event: np.ndarray,
+    keep: Literal["first", "last"],
+) -> Spans:
+    """Each child with a `where` event in the 12 months ending at D, once, at every such D.
+
+    An event in month s falls in the 12 months ending at the month ends of s to s + 11. A
+    child with several events is counted through one of them at each D: with `keep` "first",
+    the first event in those 12 months (the DfE counts the first occasion a child started in
+    the year), with "last" the last one (the last occasion a child ceased). So each event
+    counts from its own month, or from when the child's previous event has left the 12
+    months ("first"), up to when it leaves them, or the child's next event comes ("last").
+    Between them a child's events cover every month end an event of theirs is in, once.
+    """
+    rows = np.flatnonzero(where)
+    # In child then event-date order, whatever the rows' order (a child's DECs follow their
+    # DECOMs in stored data, but this must not depend on it).
+    day = event[rows].astype("datetime64[D]").astype(np.int64)
+    rows = rows[np.lexsort((day, history.child[rows]))]
+    first = month[rows]
+    since = first.copy()
+    until = first + FLOW_WINDOW_MONTHS
+    same_child = history.child[rows[1:]] == history.child[rows[:-1]]
+    if keep == "first":
+        # While the child's previous event is in the 12 months, that one is the first (an
+        # event in the same month as the previous one is therefore never counted).
+        since[1:] = np.where(same_child, np.maximum(since[1:], until[:-1]), since[1:])
+    else:
+        until[:-1] = np.where(same_child, np.minimum(until[:-1], first[1:]), until[:-1])
+    all_since = np.full(len(where), _NEVER_ENDS, dtype=np.int64)
+    all_until = np.full(len(where), _NEVER_ENDS, dtype=np.int64)
+    all_since[rows] = since
+    all_until[rows] = until
+    return Spans(all_since, all_until, where, event)
 
 
 def _in(values: np.ndarray, codes_wanted: set[str]) -> np.ndarray:
-    return np.isin(values, sorted(codes_wanted))
+    # pandas hashes; np.isin sorts the object array, several times slower on 70,000 codes.
+    return pd.Series(values, dtype=object).isin(codes_wanted).to_numpy(dtype=bool)
 
 
 def _over_20_miles(history: CareHistory) -> np.ndarray:
@@ -329,7 +449,7 @@ def _over_20_miles(history: CareHistory) -> np.ndarray:
 # --- The indicators -------------------------------------------------------------------------
 
 
-def cla_count(history: CareHistory, months: MonthRange) -> Counts:
+def cla_count(history: CareHistory) -> Rule:
     """Children looked after: a count, lower is better.
 
     Definition: The number of children looked after at the month end D.
@@ -343,7 +463,7 @@ def cla_count(history: CareHistory, months: MonthRange) -> Counts:
     Decisions: looked-after-at-D, short-breaks, count-denominator* (texts in
     sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
     """
-    return Counts.count(_looked_after(history, months))
+    return Rule(_looked_after(history))
 
 
 def cla_rate(history: CareHistory, months: MonthRange, population: dict[int, int]) -> Counts:
@@ -362,15 +482,16 @@ def cla_rate(history: CareHistory, months: MonthRange, population: dict[int, int
     Decisions: looked-after-at-D, short-breaks, population-year, rate-rounding* (texts in
     sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
     """
-    numerator = _looked_after(history, months)
+    # The children of cla_count: the drill-down lists them for cla_rate too.
+    numerator = cla_count(history).numerator.count(months)
     denominator = np.array(
         [int(population.get(int(year)) or 0) for year in months.mid_years()], dtype=np.int64
     )
     return Counts(numerator, denominator)
 
 
-def starters(history: CareHistory, months: MonthRange) -> Counts:
-    """Started to be looked after: a count, for information.
+def starters(history: CareHistory) -> Rule:
+    """Started to be looked after in the month: a count, for information.
 
     Definition: The number of periods of care that started (RNE S) in the month ending D.
     Numerator: The number of periods of care that started (RNE S) in the month ending D.
@@ -378,15 +499,20 @@ def starters(history: CareHistory, months: MonthRange) -> Counts:
     Reference date: The month ending D: after the previous month end, up to and including D.
     Exclusions: Episodes with legal status V3 or V4 (short breaks).
     Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children starting to be looked after each year; LAIT LACnum_Start.
+    Statistics): children starting to be looked after each year, here by month and by period of
+    care (a child who starts twice counts twice); the published annual figure counts children,
+    as 'Started to be looked after in 12 months' does.
     Decisions: short-breaks, flow-month, starters-rne-s*, count-denominator* (texts in
     sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
+
+    In the drill-down each start is one row (a child who started twice in the month is listed
+    twice), with the start date as `event_date`, `period_start` and `placement_start`.
     """
-    return Counts.count(_count_in_month(months, history.start_months))
+    return Rule(_in_month(history.open_from, history.starts_care, history.decom))
 
 
-def ceased(history: CareHistory, months: MonthRange) -> Counts:
-    """Ceased to be looked after: a count, for information.
+def ceased(history: CareHistory) -> Rule:
+    """Ceased to be looked after in the month: a count, for information.
 
     Definition: The number of periods of care that ended (an episode ending with a reason other
     than X1) in the month ending D, including those ending on D itself.
@@ -396,14 +522,76 @@ def ceased(history: CareHistory, months: MonthRange) -> Counts:
     Reference date: The month ending D: after the previous month end, up to and including D.
     Exclusions: Episodes with legal status V3 or V4 (short breaks).
     Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children ceasing to be looked after each year; LAIT LACceased.
+    Statistics): children ceasing to be looked after each year, here by month and by period of
+    care (a child who ceases twice counts twice); the published annual figure counts children,
+    as 'Ceased to be looked after in 12 months' does.
     Decisions: looked-after-at-D, short-breaks, flow-month, ceased-rec, count-denominator*
     (texts in sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
+
+    In the drill-down each end is one row, with the DEC as `event_date`; the placement and the
+    period are those that ended, with their start dates.
     """
-    return Counts.count(_count_in_month(months, history.ceased_months))
+    return Rule(_in_month(_ended_months(history), history.ends_care, history.dec))
 
 
-def moves_3plus(history: CareHistory, months: MonthRange) -> Counts:
+def starters_12m(history: CareHistory) -> Rule:
+    """Started to be looked after in 12 months: a count, for information.
+
+    Definition: The number of children who started to be looked after (a period of care
+    starting with RNE S) at any time in the 12 months ending at D, each child counted once
+    however many of their periods started. At D = 31 March this is the DfE's number of children
+    starting to be looked after during the year.
+    Numerator: The number of children who started to be looked after (a period of care starting
+    with RNE S) at any time in the 12 months ending at D, each child counted once however many
+    of their periods started. At D = 31 March this is the DfE's number of children starting to
+    be looked after during the year.
+    Denominator: None: the stored denominator equals the count.
+    Reference date: The 12 months ending at D: from the 1st of the month 11 months before D's
+    month up to and including D.
+    Exclusions: Episodes with legal status V3 or V4 (short breaks).
+    Source: DfE, Children looked after in England including adoptions (Explore Education
+    Statistics): children starting to be looked after each year; LAIT LACnum_Start.
+    Decisions: short-breaks, flow-year*, children-once, starters-rne-s*, count-denominator*
+    (texts in sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
+
+    In the drill-down a child's row is their first start in the 12 months, its date as
+    `event_date`, `period_start` and `placement_start`.
+    """
+    return Rule(
+        _once_a_year(history, history.open_from, history.starts_care, history.decom, "first")
+    )
+
+
+def ceased_12m(history: CareHistory) -> Rule:
+    """Ceased to be looked after in 12 months: a count, for information.
+
+    Definition: The number of children who ceased to be looked after (a period of care ending
+    with a reason other than X1) at any time in the 12 months ending at D, including on D
+    itself, each child counted once however many of their periods ended. At D = 31 March this
+    is the DfE's number of children ceasing to be looked after during the year.
+    Numerator: The number of children who ceased to be looked after (a period of care ending
+    with a reason other than X1) at any time in the 12 months ending at D, including on D
+    itself, each child counted once however many of their periods ended. At D = 31 March this
+    is the DfE's number of children ceasing to be looked after during the year.
+    Denominator: None: the stored denominator equals the count.
+    Reference date: The 12 months ending at D: from the 1st of the month 11 months before D's
+    month up to and including D.
+    Exclusions: Episodes with legal status V3 or V4 (short breaks).
+    Source: DfE, Children looked after in England including adoptions (Explore Education
+    Statistics): children ceasing to be looked after each year; LAIT LACceased.
+    Decisions: looked-after-at-D, short-breaks, flow-year*, children-once, ceased-rec,
+    count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
+    DOMAIN.md leaves open).
+
+    In the drill-down a child's row is their last end in the 12 months, its DEC as
+    `event_date`; the placement and the period are those that ended, with their start dates.
+    """
+    return Rule(
+        _once_a_year(history, _ended_months(history), history.ends_care, history.dec, "last")
+    )
+
+
+def moves_3plus(history: CareHistory) -> Rule:
     """Three or more placements in 12 months: a percentage, lower is better.
 
     Definition: Of the children looked after at the month end D, the percentage who had 3 or
@@ -423,11 +611,10 @@ def moves_3plus(history: CareHistory, months: MonthRange) -> Counts:
     marks our reading of a point DOMAIN.md leaves open).
     """
     until = np.minimum(history.open_until, history.three_placements_until)
-    numerator = _count_open(months, history.open_from, until)
-    return Counts(numerator, _looked_after(history, months))
+    return Rule(Spans(history.open_from, until), _looked_after(history))
 
 
-def long_term_stability(history: CareHistory, months: MonthRange) -> Counts:
+def long_term_stability(history: CareHistory) -> Rule:
     """Long-term stability: a percentage, higher is better.
 
     Definition: Of the children looked after at the month end D, aged under 16 at D, who have
@@ -454,13 +641,10 @@ def long_term_stability(history: CareHistory, months: MonthRange) -> Counts:
     cohort_from = np.maximum(history.open_from, history.period_from + CONTINUOUS_CARE_MONTHS)
     cohort_until = np.minimum(history.open_until, history.sixteenth_birthday)
     settled_from = np.maximum(cohort_from, history.settled_from + SETTLED_PLACEMENT_MONTHS)
-    return Counts(
-        _count_open(months, settled_from, cohort_until),
-        _count_open(months, cohort_from, cohort_until),
-    )
+    return Rule(Spans(settled_from, cohort_until), Spans(cohort_from, cohort_until))
 
 
-def distance_20_miles(history: CareHistory, months: MonthRange) -> Counts:
+def distance_20_miles(history: CareHistory) -> Rule:
     """Placed more than 20 miles from home, outside the LA: a percentage, lower is better.
 
     Definition: Of the children looked after at the month end D, the percentage whose placement
@@ -479,11 +663,10 @@ def distance_20_miles(history: CareHistory, months: MonthRange) -> Counts:
     a point DOMAIN.md leaves open).
     """
     outside = history.outside_la == 1.0
-    numerator = _looked_after(history, months, _over_20_miles(history) & outside)
-    return Counts(numerator, _looked_after(history, months))
+    return Rule(_looked_after(history, _over_20_miles(history) & outside), _looked_after(history))
 
 
-def distance_20_miles_any(history: CareHistory, months: MonthRange) -> Counts:
+def distance_20_miles_any(history: CareHistory) -> Rule:
     """Placed more than 20 miles from home: a percentage, lower is better.
 
     Definition: Of the children looked after at the month end D, the percentage whose placement
@@ -500,11 +683,10 @@ def distance_20_miles_any(history: CareHistory, months: MonthRange) -> Counts:
     distance-over-20 (texts in sufficiency.definitions; * marks our reading of a point DOMAIN.md
     leaves open).
     """
-    numerator = _looked_after(history, months, _over_20_miles(history))
-    return Counts(numerator, _looked_after(history, months))
+    return Rule(_looked_after(history, _over_20_miles(history)), _looked_after(history))
 
 
-def distance_unknown(history: CareHistory, months: MonthRange) -> Counts:
+def distance_unknown(history: CareHistory) -> Rule:
     """Distance not known: a percentage, for information.
 
     Definition: Of the children looked after at the month end D, the percentage whose distance
@@ -519,11 +701,10 @@ def distance_unknown(history: CareHistory, months: MonthRange) -> Counts:
     distance-over-20 (texts in sufficiency.definitions; * marks our reading of a point DOMAIN.md
     leaves open).
     """
-    numerator = _looked_after(history, months, np.isnan(history.distance))
-    return Counts(numerator, _looked_after(history, months))
+    return Rule(_looked_after(history, np.isnan(history.distance)), _looked_after(history))
 
 
-def ifa_share(history: CareHistory, months: MonthRange) -> Counts:
+def ifa_share(history: CareHistory) -> Rule:
     """Foster placements with independent agencies: a percentage, lower is better.
 
     Definition: Of the children looked after at the month end D in foster placements (U1-U6),
@@ -541,12 +722,10 @@ def ifa_share(history: CareHistory, months: MonthRange) -> Counts:
     """
     fostered = _in(history.place, FOSTERING)
     independent = _in(history.place, OTHER_FOSTERING) & _in(history.provider, INDEPENDENT_PROVIDERS)
-    return Counts(
-        _looked_after(history, months, independent), _looked_after(history, months, fostered)
-    )
+    return Rule(_looked_after(history, independent), _looked_after(history, fostered))
 
 
-def residential_count(history: CareHistory, months: MonthRange) -> Counts:
+def residential_count(history: CareHistory) -> Rule:
     """Children in children's homes: a count, lower is better.
 
     Definition: The number of children looked after at the month end D in secure children's
@@ -562,10 +741,10 @@ def residential_count(history: CareHistory, months: MonthRange) -> Counts:
     count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
     DOMAIN.md leaves open).
     """
-    return Counts.count(_looked_after(history, months, _in(history.place, CHILDRENS_HOMES)))
+    return Rule(_looked_after(history, _in(history.place, CHILDRENS_HOMES)))
 
 
-def in_house_fostering(history: CareHistory, months: MonthRange) -> Counts:
+def in_house_fostering(history: CareHistory) -> Rule:
     """In-house foster placements: a count, for information.
 
     Definition: The number of children looked after at the month end D in foster placements with
@@ -582,10 +761,10 @@ def in_house_fostering(history: CareHistory, months: MonthRange) -> Counts:
     DOMAIN.md leaves open).
     """
     in_house = _in(history.place, OTHER_FOSTERING) & _in(history.provider, LA_OWN_PROVIDER)
-    return Counts.count(_looked_after(history, months, in_house))
+    return Rule(_looked_after(history, in_house))
 
 
-def kinship_fostering(history: CareHistory, months: MonthRange) -> Counts:
+def kinship_fostering(history: CareHistory) -> Rule:
     """Foster placements with relatives or friends: a count, for information.
 
     Definition: The number of children looked after at the month end D in foster placements with
@@ -601,10 +780,10 @@ def kinship_fostering(history: CareHistory, months: MonthRange) -> Counts:
     count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
     DOMAIN.md leaves open).
     """
-    return Counts.count(_looked_after(history, months, _in(history.place, KINSHIP_FOSTERING)))
+    return Rule(_looked_after(history, _in(history.place, KINSHIP_FOSTERING)))
 
 
-def placed_for_adoption(history: CareHistory, months: MonthRange) -> Counts:
+def placed_for_adoption(history: CareHistory) -> Rule:
     """Placed for adoption: a count, for information.
 
     Definition: The number of children looked after at the month end D in placements for
@@ -620,10 +799,10 @@ def placed_for_adoption(history: CareHistory, months: MonthRange) -> Counts:
     count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
     DOMAIN.md leaves open).
     """
-    return Counts.count(_looked_after(history, months, _in(history.place, ADOPTION_PLACEMENTS)))
+    return Rule(_looked_after(history, _in(history.place, ADOPTION_PLACEMENTS)))
 
 
-def supported_16plus(history: CareHistory, months: MonthRange) -> Counts:
+def supported_16plus(history: CareHistory) -> Rule:
     """Supported accommodation and independent living: a count, for information.
 
     Definition: The number of children looked after at the month end D in semi-independent
@@ -639,10 +818,10 @@ def supported_16plus(history: CareHistory, months: MonthRange) -> Counts:
     count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
     DOMAIN.md leaves open).
     """
-    return Counts.count(_looked_after(history, months, _in(history.place, SUPPORTED_16PLUS)))
+    return Rule(_looked_after(history, _in(history.place, SUPPORTED_16PLUS)))
 
 
-def placed_with_parents(history: CareHistory, months: MonthRange) -> Counts:
+def placed_with_parents(history: CareHistory) -> Rule:
     """Placed with parents: a count, for information.
 
     Definition: The number of children looked after at the month end D in placements with
@@ -658,14 +837,16 @@ def placed_with_parents(history: CareHistory, months: MonthRange) -> Counts:
     count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
     DOMAIN.md leaves open).
     """
-    return Counts.count(_looked_after(history, months, _in(history.place, WITH_PARENTS)))
+    return Rule(_looked_after(history, _in(history.place, WITH_PARENTS)))
 
 
 # Every indicator but cla_rate, which also needs the population.
-INDICATOR_FUNCTIONS: dict[str, Callable[[CareHistory, MonthRange], Counts]] = {
+INDICATOR_FUNCTIONS: dict[str, Callable[[CareHistory], Rule]] = {
     "cla_count": cla_count,
     "starters": starters,
     "ceased": ceased,
+    "starters_12m": starters_12m,
+    "ceased_12m": ceased_12m,
     "moves_3plus": moves_3plus,
     "long_term_stability": long_term_stability,
     "distance_20_miles": distance_20_miles,
@@ -681,7 +862,11 @@ INDICATOR_FUNCTIONS: dict[str, Callable[[CareHistory, MonthRange], Counts]] = {
 }
 
 
-# --- The entry point ------------------------------------------------------------------------
+# cla_rate's numerator is cla_count's.
+_NUMERATOR_OF = {"cla_rate": "cla_count"}
+
+
+# --- The entry points -----------------------------------------------------------------------
 
 
 def compute_indicators(
@@ -706,9 +891,84 @@ def compute_indicators(
     """
     history = build_care_history(episodes, children)
     months = _month_range(start, end, history.first_month)
-    results = {key: compute(history, months) for key, compute in INDICATOR_FUNCTIONS.items()}
+    results = {key: rule(history).counts(months) for key, rule in INDICATOR_FUNCTIONS.items()}
     results["cla_rate"] = cla_rate(history, months, population)
     return _results_frame(results, months)
+
+
+def numerator_children(
+    *,
+    episodes: pd.DataFrame,
+    children: pd.DataFrame,
+    indicator: str,
+    period_end: dt.date | pd.Timestamp,
+) -> pd.DataFrame:
+    """The children counted in `indicator`'s numerator at the month end D = `period_end`.
+
+    `episodes` and `children` as for `compute_indicators`; `episodes` may also have a `urn`
+    column. The rows are exactly those behind the numerator `compute_indicators` gives at D
+    (both come from the indicator's `Rule`), one per child, in child_id order. The monthly
+    flows `starters` and `ceased` count periods of care, so a child who started (or ceased)
+    twice in the month has two rows. For cla_rate the children are those of cla_count.
+
+    Columns: child_id; age (whole years at D); place and provider (the placement type and
+    PLACE_PROVIDER counted at D: for a temporary T0-T4 episode, the placement before it); urn
+    (the URN of the episode whose details count, blank without a `urn` column); distance
+    (miles, NaN when not known); outside_la (pandas boolean, <NA> when not known);
+    placement_start and period_start (when the placement and the period of care counted
+    began, as the indicators define them); event_date (for the flows, the DECOM of the start
+    or the DEC of the end counted, NaT for the other indicators). For the flows the row is the
+    episode that started or ended the period: for an end, the placement and period that ended.
+    """
+    key = _NUMERATOR_OF.get(indicator, indicator)
+    if key not in INDICATOR_FUNCTIONS:
+        raise ValueError(MSG_UNKNOWN_INDICATOR.format(indicator=indicator))
+    day = pd.Timestamp(period_end)
+    if not day.is_month_end:
+        raise ValueError(MSG_NOT_MONTH_END.format(date=day.date().isoformat()))
+    history = build_care_history(episodes, children)
+    numerator = INDICATOR_FUNCTIONS[key](history).numerator
+    rows = numerator.rows_at(int(_months(np.datetime64(day.date(), "D"))))
+    return _members_frame(history, episodes, rows, numerator.event, day)
+
+
+def _members_frame(
+    history: CareHistory,
+    episodes: pd.DataFrame,
+    rows: np.ndarray,
+    event: np.ndarray | None,
+    day: pd.Timestamp,
+) -> pd.DataFrame:
+    child = history.child[rows]
+    born = pd.DatetimeIndex(history.dob[child])
+    # Whole years: one fewer until the birthday in D's year has come, as for the 16th
+    # birthday (a 29 February birthday comes on 1 March in other years).
+    before_birthday = (born.month > day.month) | ((born.month == day.month) & (born.day > day.day))
+    age = day.year - born.year.to_numpy() - before_birthday.astype(np.int64)
+    if "urn" in episodes.columns:
+        urn = _text(episodes["urn"].iloc[history.counted_row[rows]])
+    else:
+        urn = np.full(len(rows), "", dtype=object)
+    outside = history.outside_la[rows]
+    no_date = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
+    frame = pd.DataFrame(
+        {
+            "child_id": history.child_ids[child],
+            "age": age.astype(np.int64),
+            "place": history.place[rows],
+            "provider": history.provider[rows],
+            "urn": urn,
+            "distance": history.distance[rows],
+            "outside_la": pd.array(
+                np.where(np.isnan(outside), None, outside == 1.0), dtype="boolean"
+            ),
+            "placement_start": history.placement_start[rows].astype("datetime64[ns]"),
+            "period_start": history.period_start[rows].astype("datetime64[ns]"),
+            "event_date": no_date if event is None else event[rows].astype("datetime64[ns]"),
+        },
+        columns=MEMBER_COLUMNS,
+    )
+    return frame.sort_values("child_id", kind="mergesort").reset_index(drop=True)
 
 
 def _month_range(

@@ -1,4 +1,5 @@
-"""Recomputing an authority's indicators from its stored episodes, and reading them back."""
+"""Recomputing an authority's indicators from its stored episodes, and reading them back:
+the values, and the children behind a value."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from placements.models import Child, LocalAuthority, Population, Upload
 from placements.services import copy_frame, episodes_frame
 from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION, INDICATORS
-from sufficiency.indicators import compute_indicators
+from sufficiency.indicators import compute_indicators, numerator_children
 from sufficiency.models import Computation, IndicatorValue
 
 logger = logging.getLogger(__name__)
@@ -42,16 +43,40 @@ def read_inputs(*, la_id: int) -> IndicatorInputs:
     """The authority's stored episodes and children as frames, its population, and the as-at
     date of its latest loaded upload (the last month end to compute)."""
     episodes = episodes_frame(la_id=la_id, columns=_EPISODE_COLUMNS)
-    children = pd.DataFrame.from_records(
-        list(Child.objects.filter(la_id=la_id).values_list("child_id", "dob", "uasc")),
-        columns=["child_id", "dob", "uasc"],
-    )
-    children["dob"] = pd.to_datetime(children["dob"]).astype("datetime64[ns]")
+    children = _children_frame(la_id=la_id)
     population = dict(Population.objects.filter(la_id=la_id).values_list("year", "count"))
     end = Upload.objects.filter(la_id=la_id, status=Upload.Status.LOADED).aggregate(
         end=Max("as_at")
     )["end"]
     return IndicatorInputs(episodes=episodes, children=children, population=population, end=end)
+
+
+def _children_frame(*, la_id: int) -> pd.DataFrame:
+    children = pd.DataFrame.from_records(
+        list(Child.objects.filter(la_id=la_id).values_list("child_id", "dob", "uasc")),
+        columns=["child_id", "dob", "uasc"],
+    )
+    children["dob"] = pd.to_datetime(children["dob"]).astype("datetime64[ns]")
+    return children
+
+
+def children_in_numerator(
+    *, la: LocalAuthority, indicator: str, period_end: dt.date
+) -> pd.DataFrame:
+    """The children counted in an indicator's numerator at the month end `period_end`.
+
+    Read from the authority's stored episodes and children as they are now, so the list
+    matches the stored value when that was computed from the same upload. Columns as
+    `sufficiency.indicators.numerator_children` (child_id, age, place, provider, urn,
+    distance, outside_la, placement_start, period_start, event_date), sorted by child_id.
+    Raises ValueError for an unknown indicator or a date that is not a month end.
+    """
+    return numerator_children(
+        episodes=episodes_frame(la_id=la.pk, columns=[*_EPISODE_COLUMNS, "urn"]),
+        children=_children_frame(la_id=la.pk),
+        indicator=indicator,
+        period_end=period_end,
+    )
 
 
 def recompute_indicators(

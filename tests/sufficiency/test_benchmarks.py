@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import (
+    PUBLISHED_INDICATORS,
     REFUSED_LAYOUT,
     RefusedLayout,
     parse_ees_cla_numbers,
@@ -21,6 +22,7 @@ from sufficiency.benchmarks import (
     parse_sn_2021,
     parse_sn_2025,
 )
+from sufficiency.definitions import BY_KEY, INDICATORS
 from sufficiency.models import BenchmarkImport, PublishedValue, StatisticalNeighbour
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "dfe"
@@ -60,8 +62,11 @@ def test_parse_ees_cla_numbers_reads_counts_rates_and_flows_at_each_level() -> N
     england = _one(frame, "cla_count", 2025)
     assert (england["level"], england["value"], england["marker"]) == ("national", 70000, "")
     assert _one(frame, "cla_rate", 2025)["value"] == 70
-    assert _one(frame, "starters", 2025)["value"] == 31000
-    assert _one(frame, "ceased", 2025)["value"] == 30000
+    # The annual flows count children once in the year: stored as starters_12m and ceased_12m,
+    # never as the monthly counts of periods of care.
+    assert _one(frame, "starters_12m", 2025)["value"] == 31000
+    assert _one(frame, "ceased_12m", 2025)["value"] == 30000
+    assert not frame["indicator"].isin(["starters", "ceased"]).any()
     north_east = _one(frame, "cla_count", 2025, region="North East")
     assert (north_east["level"], north_east["value"]) == ("regional", 5500)
     assert _one(frame, "cla_count", 2025, la_code="801")["value"] == 321
@@ -72,7 +77,7 @@ def test_parse_ees_cla_numbers_reads_counts_rates_and_flows_at_each_level() -> N
 def test_parse_ees_cla_numbers_keeps_published_markers() -> None:
     frame = parse_ees_cla_numbers(_text(EES_NUMBERS))
 
-    assert _is_missing(_one(frame, "starters", 2025, la_code="801"), "c")
+    assert _is_missing(_one(frame, "starters_12m", 2025, la_code="801"), "c")
     assert _is_missing(_one(frame, "cla_count", 2025, la_code="802"), "z")
     assert _is_missing(_one(frame, "cla_count", 2025, la_code="803"), "x")
     assert _is_missing(_one(frame, "cla_rate", 2025, la_code="803"), "k")
@@ -102,8 +107,8 @@ def test_parse_lait_cla_maps_measures_codes_levels_and_years() -> None:
         "distance_20_miles",
         "cla_rate",
         "cla_count",
-        "starters",
-        "ceased",
+        "starters_12m",
+        "ceased_12m",
         "moves_3plus",
     }
     assert _one(frame, "distance_20_miles", 2025, la_code="801")["value"] == 14
@@ -114,11 +119,35 @@ def test_parse_lait_cla_maps_measures_codes_levels_and_years() -> None:
     assert (region["level"], region["value"]) == ("regional", 13)
     assert _one(frame, "cla_count", 2025)["value"] == 70000
     assert _one(frame, "cla_rate", 2025, la_code="801")["value"] == 80
-    assert _one(frame, "ceased", 2025, la_code="801")["value"] == 120
+    assert _one(frame, "ceased_12m", 2025, la_code="801")["value"] == 120
     assert _one(frame, "moves_3plus", 2025, la_code="801")["value"] == 8
-    assert _is_missing(_one(frame, "starters", 2025, la_code="801"), "-")
+    assert _is_missing(_one(frame, "starters_12m", 2025, la_code="801"), "-")
     # "2024-25" is the year to 31 March 2025.
     assert _one(frame, "cla_count", 2025, la_code="802")["value"] == 410
+
+
+def test_published_indicators_are_those_the_catalogue_marks_published() -> None:
+    fixtures = pd.concat(
+        [
+            parse_ees_cla_numbers(_text(EES_NUMBERS)),
+            parse_ees_placement_stability(_text(EES_STABILITY)),
+            parse_lait_cla(_text(LAIT)),
+        ]
+    )
+    marked = {d.key for d in INDICATORS if d.published}
+
+    assert PUBLISHED_INDICATORS == marked == set(fixtures["indicator"])
+    assert marked == {
+        "cla_count",
+        "cla_rate",
+        "starters_12m",
+        "ceased_12m",
+        "moves_3plus",
+        "long_term_stability",
+        "distance_20_miles",
+    }
+    # Every published figure has an indicator of the same key to be compared with.
+    assert PUBLISHED_INDICATORS <= set(BY_KEY)
 
 
 def test_parse_sn_2021_gives_ten_ranked_neighbours() -> None:
@@ -173,7 +202,7 @@ def test_import_benchmark_file_stores_values_with_markers() -> None:
     assert (record.status, record.kind, record.who) == ("done", "ees_cla_numbers", "analyst")
     assert record.rows == PublishedValue.objects.count() == 20
     assert len(record.sha256) == 64
-    confidential = PublishedValue.objects.get(indicator="starters", la_code="801", year=2025)
+    confidential = PublishedValue.objects.get(indicator="starters_12m", la_code="801", year=2025)
     assert (confidential.value, confidential.marker) == (None, "c")
     assert PublishedValue.objects.get(indicator="cla_count", level="national").value == 70000
 

@@ -285,6 +285,23 @@ def reference_indicators(
             and pd.notna(row["dec"])
             and month_start <= row["dec"] <= period_end
         )
+        # Children, once each, with a start (an end) in the 12 months ending at D.
+        totals["starters_12m"][0] = len(
+            {
+                row["child_id"]
+                for row in records
+                if row["rne"] == "S" and window_first_day <= row["decom"] <= period_end
+            }
+        )
+        totals["ceased_12m"][0] = len(
+            {
+                row["child_id"]
+                for row in records
+                if row["rec"] != "X1"
+                and pd.notna(row["dec"])
+                and window_first_day <= row["dec"] <= period_end
+            }
+        )
         for definition in INDICATORS:
             numerator, denominator = totals[definition.key]
             if definition.unit == "count":

@@ -141,6 +141,57 @@ def test_short_break_child_is_not_looked_after_and_not_a_flow() -> None:
     assert at(result, "ceased", "2025-03-31") == (0.0, 0, 0)
 
 
+def test_starters_12m_counts_each_child_once_in_the_collection_year() -> None:
+    # D = 31 March 2025: the 12 months are 1 April 2024 to 31 March 2025.
+    rows = [
+        # A starts on the window's first day, goes home in June, and starts again in November.
+        *chain("A", step("2024-04-01", "S"), end="2024-06-30"),
+        *chain("A", step("2024-11-05", "S")),
+        # B started on 31 March 2024, the day before the window.
+        *chain("B", step("2024-03-31", "S")),
+        # C's short breaks start in the window.
+        *chain("C", step("2024-05-01", "S", "K2", ls="V3"), end="2024-05-03"),
+        # D starts on D itself.
+        *chain("D", step("2025-03-31", "S")),
+        # E has been in care since 2023: a change of legal status in the window is no start.
+        *chain("E", step("2023-01-01", "S", ls="C1"), step("2024-09-01", "L", ls="C2")),
+    ]
+    result = compute(rows, end="2025-04-30")
+    # A and D: 2 (naive sum of the monthly starters: A twice and D, 3; naive "on or after D
+    # minus 12 months" adds B, 3; counting short breaks adds C).
+    assert at(result, "starters_12m", "2025-03-31") == (2.0, 2, 2)
+    monthly = result[(result["indicator"] == "starters") & (result["period_end"] >= "2024-04-30")]
+    assert monthly.loc[monthly["period_end"] <= "2025-03-31", "numerator"].sum() == 3
+    # 30 April 2025 (1 May 2024 - 30 April 2025): A's April start has left the 12 months but
+    # the November start has not, so A is still counted, once: A and D.
+    assert at(result, "starters_12m", "2025-04-30") == (2.0, 2, 2)
+    # 30 April 2024 (1 May 2023 - 30 April 2024): B in March, A in April.
+    assert at(result, "starters_12m", "2024-04-30") == (2.0, 2, 2)
+
+
+def test_ceased_12m_counts_each_child_once_including_on_d() -> None:
+    # D = 31 March 2025: the 12 months are 1 April 2024 to 31 March 2025.
+    rows = [
+        # A ceases on the window's first day, comes back in June and ceases on D itself.
+        *chain("A", step("2023-05-01", "S"), end="2024-04-01"),
+        *chain("A", step("2024-06-01", "S"), end="2025-03-31"),
+        # B ceased on 31 March 2024, the day before the window.
+        *chain("B", step("2023-05-01", "S"), end="2024-03-31"),
+        # C moved in the window (X1, a new episode): no end of care.
+        *chain("C", step("2023-05-01", "S"), step("2024-10-01", "P", pl_post="SE2 2AA")),
+        # S's short break ends in the window.
+        *chain("S", step("2024-07-01", "S", "K2", ls="V4"), end="2024-07-03"),
+    ]
+    result = compute(rows)
+    # A only, once (naive sum of the monthly ceased: 2; naive "on or after D minus 12
+    # months" adds B; counting X1 or short breaks adds C or S).
+    assert at(result, "ceased_12m", "2025-03-31") == (1.0, 1, 1)
+    assert at(result, "ceased", "2025-03-31") == (1.0, 1, 1)
+    assert at(result, "ceased", "2024-04-30") == (1.0, 1, 1)
+    # 31 March 2024 (1 April 2023 - 31 March 2024): B only; A ceased a day later.
+    assert at(result, "ceased_12m", "2024-03-31") == (1.0, 1, 1)
+
+
 def test_uasc_is_included() -> None:
     rows = [
         *chain("U", step("2025-01-05", "S", home_post="", distance=np.nan, outside_la=np.nan)),
@@ -551,6 +602,10 @@ def test_month_with_no_one_in_care_has_no_percentages_and_zero_counts() -> None:
     result = compute(rows, population={2024: 10_000})
     march = result[result["period_end"] == pd.Timestamp("2025-03-31")].set_index("indicator")
     units = {d.key: d.unit for d in definitions.INDICATORS}
+    # The 12-month flows still hold A's start in January and end in February.
+    assert at(result, "starters_12m", "2025-03-31") == (1.0, 1, 1)
+    assert at(result, "ceased_12m", "2025-03-31") == (1.0, 1, 1)
+    march = march.drop(["starters_12m", "ceased_12m"])
     for key, row in march.iterrows():
         assert (row["numerator"], row["denominator"]) == (0, 10_000 if key == "cla_rate" else 0)
         if units[key] == "percent":
@@ -626,7 +681,7 @@ def _normalised(text: str) -> str:
 def test_every_catalogue_indicator_is_computed() -> None:
     computed = set(indicators.INDICATOR_FUNCTIONS) | {"cla_rate"}
     assert computed == set(definitions.BY_KEY)
-    assert len(definitions.BY_KEY) == len(definitions.INDICATORS) == 16
+    assert len(definitions.BY_KEY) == len(definitions.INDICATORS) == 18
 
 
 @pytest.mark.parametrize("definition", definitions.INDICATORS, ids=lambda d: d.key)
@@ -652,3 +707,19 @@ def test_decision_keys_are_unique_and_version_is_set() -> None:
     decisions = {d for definition in definitions.INDICATORS for d in definition.decisions}
     assert len({d.key for d in decisions}) == len(decisions)
     assert re.fullmatch(r"\d{4}\.\d+", definitions.DEFINITIONS_VERSION)
+
+
+def test_every_indicator_has_a_short_name_for_cards() -> None:
+    short_names = [d.short_name for d in definitions.INDICATORS]
+    assert all(0 < len(name) <= 30 for name in short_names), short_names
+    assert len(set(short_names)) == len(short_names)
+
+
+def test_12_month_flows_follow_the_monthly_ones_in_the_catalogue() -> None:
+    keys = [d.key for d in definitions.INDICATORS]
+    position = keys.index("ceased")
+    assert keys[position + 1 : position + 3] == ["starters_12m", "ceased_12m"]
+    # The monthly counts of periods are not what the DfE publishes; the 12-month counts are.
+    published = {d.key: d.published for d in definitions.INDICATORS}
+    assert not published["starters"] and not published["ceased"]
+    assert published["starters_12m"] and published["ceased_12m"]

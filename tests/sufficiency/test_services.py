@@ -1,14 +1,16 @@
 """Indicator values appear after an upload, are exported as the operator expects, and a failing
 computation is retried and then reported."""
 
+import datetime as dt
 import io
 
+import pandas as pd
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
 from placements.models import LocalAuthority, Population
-from sufficiency import services
+from sufficiency import indicators, services
 from sufficiency.definitions import DEFINITIONS_VERSION
 from sufficiency.models import Computation, IndicatorValue
 from sufficiency.tasks import MAX_RETRIES, recompute_all_task
@@ -143,3 +145,43 @@ def test_a_failing_computation_never_logs_row_contents(
     load(tmp_path, la, on_commit)
     assert Computation.objects.filter(la=la, status="failed", final=True).exists()
     assert "A1" not in caplog.text
+
+
+def test_children_in_numerator_lists_the_children_behind_the_stored_value(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    march = dt.date(2024, 3, 31)
+
+    members = services.children_in_numerator(la=la, indicator="cla_count", period_end=march)
+
+    stored = IndicatorValue.objects.get(la=la, indicator="cla_count", period_end=march)
+    assert list(members["child_id"]) == ["A1", "B2"] and len(members) == stored.numerator
+    a1 = members.iloc[0]
+    # A1 moved to a U5 carer on 1 March (RNE P): the placement began then, the period in
+    # January. Born 1 June 2012: 11 at 31 March 2024.
+    assert (a1["age"], a1["place"], a1["provider"], a1["urn"]) == (11, "U5", "PR1", "1234567")
+    assert a1["placement_start"] == pd.Timestamp("2024-03-01")
+    assert a1["period_start"] == pd.Timestamp("2024-01-10")
+    # SE1 7PB is in Lambeth, next door: outside Southwark's boundary, a few miles from home.
+    assert bool(a1["outside_la"]) and 0 < a1["distance"] < 20
+    assert pd.isna(a1["event_date"])
+
+
+def test_children_in_numerator_of_a_placement_count_carries_the_urn(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+
+    homes = services.children_in_numerator(
+        la=la, indicator="residential_count", period_end=dt.date(2024, 3, 31)
+    )
+
+    assert homes[["child_id", "place", "provider", "urn"]].to_numpy().tolist() == [
+        ["B2", "K2", "PR4", "SC123456"]
+    ]
+
+
+def test_children_in_numerator_of_an_authority_without_episodes_is_empty(la):
+    members = services.children_in_numerator(
+        la=la, indicator="starters_12m", period_end=dt.date(2024, 3, 31)
+    )
+
+    assert members.empty
+    assert list(members.columns) == indicators.MEMBER_COLUMNS
