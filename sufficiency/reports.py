@@ -31,6 +31,9 @@ RECENT_MONTHS = 25
 # the years before (and for every year when it is the only list held for the authority).
 NEIGHBOUR_MODEL_FROM = {"2025": 2025, "2021": 0}
 
+# How many years back the overview looks for the latest published figures.
+PUBLISHED_LOOKBACK_YEARS = 2
+
 RAG_WORDS = {
     "green": "On target",
     "amber": "Close to target",
@@ -107,7 +110,7 @@ class IndicatorSummary:
     year_ago: Reading | None
     target: Target | None
     recent: list[Reading]
-    published: Published | None  # the latest 31 March on or before the month end
+    published: Published | None  # the newest 31 March figures on or before the month end
     commentary: Commentary | None
 
     @property
@@ -197,8 +200,12 @@ def overview(
         readings[key][day] = Reading(day, value, numerator, denominator)
 
     targets = Target.objects.filter(la=la, indicator__in=keys).in_force(period_end)
+    # The newest 31 March figures on or before the month end: the DfE publishes each year's
+    # in the autumn, so for most of a year the latest figures are those of the March before.
     year = latest_march(period_end)
-    published = published_figures(la=la, indicators=keys, years=[year])
+    published = published_figures(
+        la=la, indicators=keys, years=list(range(year - PUBLISHED_LOOKBACK_YEARS, year + 1))
+    )
     commentary = {
         c.indicator: c
         for c in Commentary.objects.filter(la=la, period_end=period_end, indicator__in=keys)
@@ -213,7 +220,7 @@ def overview(
             year_ago=by_day.get(months_before(period_end, 12)),
             target=targets.get(key),
             recent=list(by_day.values()),
-            published=published.get(key, {}).get(year),
+            published=_newest(published.get(key, {})),
             commentary=commentary.get(key),
         )
     return result
@@ -265,7 +272,7 @@ def indicator_detail(
         year_ago=by_day.get(months_before(period_end, 12)),
         target=_in_force(targets, period_end),
         recent=[r for r in series if since <= r.period_end <= period_end],
-        published=by_year.get(latest_march(period_end)),
+        published=_newest({y: p for y, p in by_year.items() if y <= latest_march(period_end)}),
         commentary=commentary.get(period_end),
     )
     return detail
@@ -325,6 +332,10 @@ def published_figures(
             neighbour_model=model,
         )
     return dict(result)
+
+
+def _newest(by_year: dict[int, Published]) -> Published | None:
+    return by_year[max(by_year)] if by_year else None
 
 
 def _model_for(year: int, lists: dict[str, list[str]]) -> str:
