@@ -141,6 +141,18 @@ class Episode(models.Model):
         blank=True,
         help_text="Whether the placement postcode lies outside the authority's districts.",
     )
+    # Optional columns a council may add to its Episodes table (issue 5).
+    carer_id = models.CharField(
+        "CARER_ID",
+        max_length=20,
+        blank=True,
+        db_default="",  # also when a writer's COPY leaves the column out
+        help_text="The foster carer household placed with.",
+    )
+    weekly_cost = models.DecimalField(
+        "WEEKLY_COST", max_digits=9, decimal_places=2, null=True, blank=True,
+        help_text="Weekly cost of the placement in pounds, when the extract carries it.",
+    )  # fmt: skip
     source_upload = models.ForeignKey(
         "Upload",
         on_delete=models.SET_NULL,
@@ -196,7 +208,13 @@ class Upload(models.Model):
         STORING = "storing", "Saving"
         DONE = "done", "Finished"
 
+    class Kind(models.TextChoices):
+        SSDA903 = "ssda903", "SSDA903 extract"
+        CARERS = "carers", "Foster carers extract"
+        COSTS = "costs", "Placement costs extract"
+
     la = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="uploads")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SSDA903)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -313,3 +331,166 @@ class UploadProblem(models.Model):
             column=self.column,
             value=self.value,
         )
+
+
+class CarerHousehold(models.Model):
+    """A foster carer household of the authority's fostering service or of an agency it uses,
+    from the carers extract (README: "Foster carers extract"). The extract lists every household
+    with its approval and deregistration dates, so each loaded extract replaces the stored list.
+    """
+
+    class CarerType(models.TextChoices):
+        MAINSTREAM = "MAINSTREAM", "Mainstream"
+        CONNECTED = "CONNECTED", "Connected person (kinship)"
+        SHORT_BREAKS = "SHORT_BREAKS", "Short breaks"
+        PARENT_AND_CHILD = "PARENT_AND_CHILD", "Parent and child"
+        SPECIALIST = "SPECIALIST", "Specialist or therapeutic"
+        EMERGENCY = "EMERGENCY", "Emergency or respite"
+        REMAND = "REMAND", "Remand"
+
+    class Provision(models.TextChoices):
+        IN_HOUSE = "IN_HOUSE", "In-house"
+        AGENCY = "AGENCY", "Agency"
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="carers")
+    carer_id = models.CharField("CARER_ID", max_length=20)
+    carer_type = models.CharField(max_length=20, choices=CarerType.choices)
+    provision = models.CharField(max_length=10, choices=Provision.choices)
+    agency_urn = models.CharField("agency URN", max_length=8, blank=True)
+    approval_date = models.DateField()
+    deregistration_date = models.DateField(null=True, blank=True)
+    deregistration_reason = models.CharField(max_length=100, blank=True)
+    approved_places = models.PositiveSmallIntegerField()
+    age_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    postcode_sector = models.CharField(max_length=8, blank=True)
+    source_upload = models.ForeignKey(
+        "Upload", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["la", "carer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "carer_id"], name="carer_unique_per_la"),
+            models.CheckConstraint(
+                condition=Q(deregistration_date__isnull=True)
+                | Q(deregistration_date__gte=models.F("approval_date")),
+                name="carer_deregistered_after_approval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.la.code}/{self.carer_id}"
+
+
+class PlacementCost(models.Model):
+    """The weekly cost of one episode's placement, from a costs extract keyed by CHILD and DECOM.
+
+    Kept apart from Episode so that reloading the 903 history never loses it; where both exist,
+    the costs extract wins over a WEEKLY_COST column on the episodes.
+    """
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="costs")
+    child_id = models.CharField("CHILD", max_length=10)
+    decom = models.DateField("DECOM")
+    weekly_cost = models.DecimalField(max_digits=9, decimal_places=2)
+    source_upload = models.ForeignKey(
+        "Upload", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["la", "child_id", "decom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "child_id", "decom"], name="placement_cost_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekly_cost__gte=0), name="placement_cost_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.la.code}/{self.child_id} from {self.decom:%d/%m/%Y}: {self.weekly_cost}"
+
+
+class Provider(models.Model):
+    """A provider on Ofsted's lists (children's homes, social care providers, supported
+    accommodation), as last imported. National: the lists cover every English authority."""
+
+    urn = models.CharField("URN", max_length=12, unique=True)
+    name = models.CharField(max_length=200)
+    provider_type = models.CharField(max_length=100, blank=True)
+    provider_subtype = models.CharField(max_length=100, blank=True)
+    sector = models.CharField(max_length=60, blank=True)
+    owner_name = models.CharField(max_length=200, blank=True)
+    top_company = models.CharField(max_length=200, blank=True)
+    registered_places = models.PositiveIntegerField(null=True, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    local_authority = models.CharField(
+        max_length=100, blank=True, help_text="The setting's local authority, as Ofsted names it."
+    )
+    district = models.CharField(
+        max_length=9, blank=True, help_text="ONS district of the postcode, when found."
+    )
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+    registration_status = models.CharField(max_length=60, blank=True)
+    registration_date = models.DateField(null=True, blank=True)
+    closed_date = models.DateField(null=True, blank=True)
+    placement_codes = models.CharField(max_length=200, blank=True)
+    provider_code = models.CharField(
+        max_length=20, blank=True, help_text="The 903 PLACE_PROVIDER code Ofsted lists."
+    )
+    last_inspection_date = models.DateField(null=True, blank=True)
+    overall_effectiveness = models.CharField(max_length=60, blank=True)
+    source_list = models.CharField(max_length=30, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "urn"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.urn})"
+
+
+class ProviderImport(models.Model):
+    """One attempt at importing an Ofsted provider workbook: who, when, what, and how it went."""
+
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused"
+
+    who = models.CharField(max_length=150, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(max_length=40, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Provider import {self.file_name}: {self.status}"
+
+
+class ProviderChange(models.Model):
+    """What a re-import changed about a provider: one field, before and after."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="changes")
+    provider_import = models.ForeignKey(
+        ProviderImport, on_delete=models.CASCADE, related_name="changes"
+    )
+    field = models.CharField(max_length=40)
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["provider", "-provider_import", "field"]
+
+    def __str__(self) -> str:
+        return f"{self.provider.urn} {self.field}: {self.old_value} -> {self.new_value}"
