@@ -48,6 +48,8 @@ def axis_title(definition: IndicatorDefinition) -> str:
         return "Per cent"
     if definition.unit == "rate":
         return "Per 10,000 children"
+    if definition.unit == "money":
+        return "Pounds"
     return "Children"
 
 
@@ -111,6 +113,7 @@ def trend_figure(
             }
         )
     suffix = "%" if definition.unit == "percent" else ""
+    prefix = "£" if definition.unit == "money" else ""
     return {
         "data": traces,
         "layout": {
@@ -125,6 +128,7 @@ def trend_figure(
                 "gridcolor": GRID,
                 "rangemode": "tozero",
                 "ticksuffix": suffix,
+                "tickprefix": prefix,
                 "separatethousands": True,
             },
             "legend": {"orientation": "h", "y": -0.18},

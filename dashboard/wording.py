@@ -75,6 +75,8 @@ def indicator_value(definition: IndicatorDefinition, value: float | None) -> str
         return f"{value:.1f}%"
     if definition.unit == "rate":
         return f"{intcomma(round(value))} per 10,000"
+    if definition.unit == "money":
+        return f"£{intcomma(round(value))}"
     return intcomma(round(value))
 
 
@@ -112,6 +114,8 @@ def change(definition: IndicatorDefinition, current: float | None, before: float
     else:
         difference = round(current) - round(before)
         amount = intcomma(abs(round(difference)))
+        if definition.unit == "money":
+            amount = f"£{amount}"
     if round(difference, 1) == 0:
         return "no change"
     return f"{'up' if difference > 0 else 'down'} {amount}"

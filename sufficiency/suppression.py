@@ -246,6 +246,11 @@ def primary(unit: str, reading: Counted | None) -> Shown:
         return count(reading.numerator)
     if unit == "rate":
         return rate(reading.value, reading.numerator)
+    if unit == "money":
+        # An average or total over fewer than 5 children is about those children's placements.
+        if is_small(reading.denominator):
+            return hidden(SMALL_NUMERATOR)
+        return shown(reading.value)
     return percentage(reading.numerator, reading.denominator, reading.value)
 
 

@@ -61,6 +61,8 @@ def _export_number(definition: IndicatorDefinition, value: float | None) -> floa
         return None
     if definition.unit == "percent":
         return round(value, 1)
+    if definition.unit == "money":
+        return round(value, 2)
     return round(value)
 
 
