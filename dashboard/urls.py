@@ -1,4 +1,13 @@
-from dashboard.views import benchmarks, children, committee, indicators, overview, targets, uploads
+from dashboard.views import (
+    benchmarks,
+    children,
+    committee,
+    indicators,
+    overview,
+    providers,
+    targets,
+    uploads,
+)
 
 urlpatterns = [
     *overview.urlpatterns,
@@ -7,5 +16,6 @@ urlpatterns = [
     *committee.urlpatterns,
     *targets.urlpatterns,
     *benchmarks.urlpatterns,
+    *providers.urlpatterns,
     *uploads.urlpatterns,
 ]

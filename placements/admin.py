@@ -12,6 +12,9 @@ from placements.models import (
     Episode,
     LocalAuthority,
     Population,
+    Provider,
+    ProviderChange,
+    ProviderImport,
     Upload,
     UploadFile,
     UploadProblem,
@@ -91,3 +94,33 @@ class UploadProblemAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["upload__la"]
     search_fields = ["child_id", "message"]
     raw_id_fields = ["upload"]
+
+
+# --- Ofsted providers (issue 5): national lists as imported; changed only by a new import. ---
+
+
+@admin.register(Provider)
+class ProviderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "urn", "name", "provider_type", "registration_status", "registered_places",
+        "local_authority", "overall_effectiveness", "source_list",
+    ]  # fmt: skip
+    list_filter = ["source_list", "provider_type", "registration_status"]
+    search_fields = ["=urn", "name"]
+
+
+@admin.register(ProviderImport)
+class ProviderImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["imported_at", "file_name", "kind", "status", "rows", "added", "changed", "who"]
+    list_filter = ["status", "kind"]
+    date_hierarchy = "imported_at"
+    # A re-import can change thousands of fields: they are listed on their own page.
+
+
+@admin.register(ProviderChange)
+class ProviderChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["provider", "field", "old_value", "new_value", "provider_import"]
+    list_filter = ["field"]
+    list_select_related = ["provider", "provider_import"]
+    search_fields = ["=provider__urn", "provider__name"]
+    raw_id_fields = ["provider", "provider_import"]

@@ -72,6 +72,7 @@ PAGES = [
     Screen("dashboard-targets", SET_TARGETS),
     Screen("dashboard-target-edit", SET_TARGETS),
     Screen("dashboard-benchmarks", IMPORT_BENCHMARKS),
+    Screen("dashboard-providers", SEE_CHILDREN),
     Screen("dashboard-uploads", SEE_UPLOADS),
     Screen("dashboard-upload-new", UPLOADERS),
     Screen("dashboard-upload-detail", SEE_UPLOADS),
