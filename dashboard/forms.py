@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
-from placements.models import LocalAuthority
+from placements.models import LocalAuthority, Upload
 
 ACCEPTED_EXTENSIONS = (".csv", ".xlsx", ".xml")
 LA_MISSING = "Choose which of your local authorities the extract is for."
@@ -26,6 +26,17 @@ WINDOW_AND_FULL_HISTORY = (
 )
 WINDOW_AFTER_AS_AT = "The window start must be on or before the as-at date."
 WINDOW_START_HELP = "Leave blank for 1 April of the collection year containing the as-at date"
+KIND_MISSING = (
+    "Choose what you are uploading: an SSDA903, foster carers or placement costs extract."
+)
+WINDOW_ONLY_FOR_903 = (
+    "Only for an SSDA903 extract. A foster carers or placement costs extract has no window: "
+    "these are ignored for it."
+)
+FILES_HELP = (
+    "An SSDA903 extract: its CSV files, an Excel workbook (.xlsx) or the 903 XML file. "
+    "A foster carers or placement costs extract: a CSV file or a sheet of an Excel workbook."
+)
 
 
 def megabytes(size: int) -> str:
@@ -69,6 +80,16 @@ class UploadForm(forms.Form):
         empty_label="Choose an authority",
         error_messages={"required": LA_MISSING, "invalid_choice": LA_MISSING},
     )
+    kind = forms.ChoiceField(
+        label="What are you uploading?",
+        choices=Upload.Kind.choices,
+        initial=Upload.Kind.SSDA903,
+        widget=forms.RadioSelect,
+        # Not required: a form posted without it (an older page, a script) means a 903 extract,
+        # as it always did.
+        required=False,
+        error_messages={"invalid_choice": KIND_MISSING},
+    )
     as_at = forms.DateField(
         label="As-at date",
         widget=DateInput(),
@@ -90,7 +111,7 @@ class UploadForm(forms.Form):
         label="Files",
         error_messages={"required": NO_FILES},
         widget=MultipleFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)}),
-        help_text="The 903 CSV files, an Excel workbook (.xlsx) or the 903 XML file.",
+        help_text=FILES_HELP,
     )
 
     def __init__(
@@ -131,13 +152,20 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(NO_FILES, code="required")
         return files
 
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Upload.Kind.SSDA903
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.fixed_la is not None:
             cleaned["la"] = self.fixed_la
         as_at: date | None = cleaned.get("as_at")
         window_start: date | None = cleaned.get("window_start")
-        if window_start and cleaned.get("full_history"):
+        if cleaned.get("kind", Upload.Kind.SSDA903) != Upload.Kind.SSDA903:
+            # Only a 903 extract has a window; whatever was typed there is left out.
+            cleaned["window_start"], cleaned["full_history"] = None, False
+            self.errors.pop("window_start", None)
+        elif window_start and cleaned.get("full_history"):
             self.add_error("window_start", WINDOW_AND_FULL_HISTORY)
         elif window_start and as_at and window_start > as_at:
             self.add_error("window_start", WINDOW_AFTER_AS_AT)

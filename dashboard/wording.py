@@ -29,30 +29,74 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 
 
 def window_text(upload: Upload) -> str:
+    """What the upload covers: a 903 extract's window, the other kinds' as-at date."""
+    if upload.kind != Upload.Kind.SSDA903:
+        return f"as at {long_date(upload.as_at)}"
     if upload.window_start is None:
         return f"full history to {long_date(upload.as_at)}"
     return f"{long_date(upload.window_start)} to {long_date(upload.as_at)}"
+
+
+# What a rejected upload of each kind left as it was.
+UNCHANGED = {
+    Upload.Kind.SSDA903: "the stored history is as it was",
+    Upload.Kind.CARERS: "the stored carer households are as they were",
+    Upload.Kind.COSTS: "the stored placement costs are as they were",
+}
+
+
+def loaded_text(upload: Upload) -> str:
+    """What an upload holds, in a few words: "1,234 children, 2,345 episodes", "42 households".
+
+    Carers and costs uploads keep their counts in the generic counters (placements.services,
+    "Carers and costs uploads"): episodes_count is their rows, children_count the deregistered
+    households or the children costed.
+    """
+    if upload.kind == Upload.Kind.CARERS:
+        return counted(upload.episodes_count, "household")
+    if upload.kind == Upload.Kind.COSTS:
+        return counted(upload.episodes_count, "cost")
+    return (
+        f"{counted(upload.children_count, 'child', 'children')}, "
+        f"{counted(upload.episodes_count, 'episode')}"
+    )
+
+
+def _loaded_sentence(upload: Upload) -> str:
+    warnings = (
+        "no warnings" if upload.warnings_count == 0 else counted(upload.warnings_count, "warning")
+    )
+    if upload.kind == Upload.Kind.CARERS:
+        return (
+            f"Loaded {counted(upload.episodes_count, 'carer household')} "
+            f"({intcomma(upload.children_count)} deregistered; "
+            f"{intcomma(upload.episodes_added)} new, {intcomma(upload.episodes_updated)} changed, "
+            f"{intcomma(upload.episodes_removed)} no longer listed) with {warnings}."
+        )
+    if upload.kind == Upload.Kind.COSTS:
+        return (
+            f"Loaded {counted(upload.episodes_count, 'placement cost')} for "
+            f"{counted(upload.children_count, 'child', 'children')} "
+            f"({intcomma(upload.episodes_added)} new, {intcomma(upload.episodes_updated)} "
+            f"changed) with {warnings}."
+        )
+    return (
+        f"Loaded {counted(upload.children_count, 'child', 'children')} and "
+        f"{counted(upload.episodes_count, 'episode')} "
+        f"({intcomma(upload.episodes_added)} added, {intcomma(upload.episodes_updated)} "
+        f"updated, {intcomma(upload.episodes_removed)} removed) with {warnings}."
+    )
 
 
 def result_text(upload: Upload) -> str:
     """The outcome of a finished upload in one sentence ("" while it is still running)."""
     status = upload.status
     if status == Upload.Status.LOADED:
-        warnings = (
-            "no warnings"
-            if upload.warnings_count == 0
-            else counted(upload.warnings_count, "warning")
-        )
-        return (
-            f"Loaded {counted(upload.children_count, 'child', 'children')} and "
-            f"{counted(upload.episodes_count, 'episode')} "
-            f"({intcomma(upload.episodes_added)} added, {intcomma(upload.episodes_updated)} "
-            f"updated, {intcomma(upload.episodes_removed)} removed) with {warnings}."
-        )
+        return _loaded_sentence(upload)
     if status == Upload.Status.REJECTED:
+        unchanged = UNCHANGED.get(upload.kind, UNCHANGED[Upload.Kind.SSDA903])
         return (
-            f"Rejected: {counted(upload.errors_count, 'error')}. "
-            "Nothing was changed; the stored history is as it was."
+            f"Rejected: {counted(upload.errors_count, 'error')}. Nothing was changed; {unchanged}."
         )
     if status == Upload.Status.DUPLICATE:
         original = upload.duplicate_of

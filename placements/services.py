@@ -2,6 +2,12 @@
 
 Each is one keyword-only function, callable from a view, a Celery task, a management command or
 a shell. Processing is all-or-nothing: the history changes in one transaction, or not at all.
+
+An upload is one of three kinds (Upload.Kind): the SSDA903 extract, stitched onto the stored
+history of episodes; the foster carers extract, which replaces the stored carer households; and
+the placement costs extract, whose costs are added to (or replace) the stored ones. All three
+keep their raw files, share the authority's applied sequence and queue the indicators'
+recompute when loaded; only 903 uploads make the history that `rebuild_history` replays.
 """
 
 from __future__ import annotations
@@ -27,11 +33,21 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from placements import csvsafe, postcodes
-from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile, UploadProblem
+from placements import carers, costs, csvsafe, postcodes
+from placements.models import (
+    CarerHousehold,
+    Child,
+    Episode,
+    LocalAuthority,
+    PlacementCost,
+    Provider,
+    Upload,
+    UploadFile,
+    UploadProblem,
+)
 from placements.ssda903 import codes
 from placements.ssda903.problems import Problem
-from placements.ssda903.readers import TABLE_COLUMNS, RawFile, read_files
+from placements.ssda903.readers import SSDA903, TABLE_COLUMNS, Layout, RawFile, Table, read_files
 from placements.ssda903.stitch import (
     EpisodeDiff,
     changed_children,
@@ -42,7 +58,9 @@ from placements.ssda903.stitch import (
 from placements.ssda903.validate import (
     CHILD_FIELDS,
     EPISODE_FIELDS,
+    EPISODE_OPTIONAL_FIELDS,
     Extract,
+    KnownValues,
     empty_children,
     empty_episodes,
     validate_extract,
@@ -56,7 +74,14 @@ MSG_PROCESSING_FAILED = (
 )
 _CHILD_TEXT = ["child_id", "sex", "ethnic", "upn", "mother"]
 _CHILD_DATES = ["dob", "mc_dob", "uasc_ceased"]
-_EPISODE_TEXT = [f for f in EPISODE_FIELDS if f not in {"decom", "dec", "pl_distance"}]
+_EPISODE_TEXT = [
+    f for f in EPISODE_FIELDS if f not in {"decom", "dec", "pl_distance", *EPISODE_OPTIONAL_FIELDS}
+]
+LAYOUTS: dict[str, Layout] = {
+    Upload.Kind.SSDA903: SSDA903,
+    Upload.Kind.CARERS: carers.LAYOUT,
+    Upload.Kind.COSTS: costs.LAYOUT,
+}
 
 
 def default_window_start(as_at: dt.date) -> dt.date:
@@ -65,17 +90,23 @@ def default_window_start(as_at: dt.date) -> dt.date:
 
 
 def upload_fingerprint(
-    *, checksums: list[str], as_at: dt.date, window_start: dt.date | None
+    *,
+    checksums: list[str],
+    as_at: dt.date,
+    window_start: dt.date | None,
+    kind: str = Upload.Kind.SSDA903,
 ) -> str:
-    """Identifies a file set and window: the same files in any order give the same print."""
-    payload = json.dumps(
-        {
-            "files": sorted(checksums),
-            "as_at": as_at.isoformat(),
-            "window_start": window_start.isoformat() if window_start else "full",
-        }
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    """Identifies a file set, window and kind: the same files in any order give the same print."""
+    fields = {
+        "files": sorted(checksums),
+        "as_at": as_at.isoformat(),
+        "window_start": window_start.isoformat() if window_start else "full",
+    }
+    # Only the newer kinds are named, so that a 903 upload keeps the print it had before there
+    # were kinds, and resubmitting an old extract is still recognised.
+    if kind != Upload.Kind.SSDA903:
+        fields["kind"] = str(kind)
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
 
 
 # --- Submitting ------------------------------------------------------------------------------
@@ -89,23 +120,32 @@ def submit_upload(
     as_at: dt.date,
     window_start: dt.date | None,
     files: list[RawFile],
+    kind: str = Upload.Kind.SSDA903,
     enqueue: bool = True,
 ) -> Upload:
     """Keep the raw files and queue their processing after commit.
 
-    `window_start=None` means the upload is the authority's full history. An identical file set
-    and window that was submitted before is recorded as a duplicate and not processed again.
+    `window_start=None` means the upload is the authority's full history; only a 903 upload
+    has a window (a carers or costs upload is stored without one, whatever is passed). An
+    identical file set, window and kind that was submitted before is recorded as a duplicate
+    and not processed again.
     """
+    kind = Upload.Kind(kind)
+    if kind != Upload.Kind.SSDA903:
+        window_start = None
     checksums = [hashlib.sha256(f.content).hexdigest() for f in files]
-    fingerprint = upload_fingerprint(checksums=checksums, as_at=as_at, window_start=window_start)
+    fingerprint = upload_fingerprint(
+        checksums=checksums, as_at=as_at, window_start=window_start, kind=kind
+    )
     earlier = (
-        Upload.objects.filter(la=la, fingerprint=fingerprint)
+        Upload.objects.filter(la=la, kind=kind, fingerprint=fingerprint)
         .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED])
         .order_by("created_at")
         .first()
     )
     upload = Upload.objects.create(
         la=la,
+        kind=kind,
         uploaded_by=user if user is not None and user.is_authenticated else None,
         as_at=as_at,
         window_start=window_start,
@@ -139,10 +179,17 @@ def import_extract(
     as_at: dt.date,
     window_start: dt.date | None,
     files: list[RawFile],
+    kind: str = Upload.Kind.SSDA903,
 ) -> Upload:
     """What the web form does, synchronously: submit, then process in this process."""
     upload = submit_upload(
-        la=la, user=user, as_at=as_at, window_start=window_start, files=files, enqueue=False
+        la=la,
+        user=user,
+        as_at=as_at,
+        window_start=window_start,
+        files=files,
+        kind=kind,
+        enqueue=False,
     )
     if upload.status == Upload.Status.DUPLICATE:
         return upload
@@ -153,7 +200,7 @@ def import_extract(
 
 
 def process_upload(*, upload_id: int) -> Upload:
-    """Read, validate, stitch and store one upload; all-or-nothing.
+    """Read, validate and store one upload of any kind (a 903 one is stitched); all-or-nothing.
 
     Database outages propagate (the Celery task retries them); any other failure marks the
     upload failed without changing the history, and is logged without row contents.
@@ -184,12 +231,19 @@ def process_upload(*, upload_id: int) -> Upload:
 
 
 def _process(upload: Upload) -> None:
+    if upload.kind == Upload.Kind.CARERS:
+        _process_carers(upload)
+    elif upload.kind == Upload.Kind.COSTS:
+        _process_costs(upload)
+    else:
+        _process_903(upload)
+
+
+def _process_903(upload: Upload) -> None:
     set_stage = _stage_setter(upload)
     set_stage(Upload.Stage.READING, 5, status=Upload.Status.PROCESSING)
-    extract, file_tables = _read_and_validate(upload, on_validating=set_stage)
-    for upload_file, tables in zip(upload.files.order_by("id"), file_tables, strict=True):
-        if upload_file.tables != tables:
-            UploadFile.objects.filter(pk=upload_file.pk).update(tables=tables)
+    extract, file_tables = _read_and_validate(upload, on_validating=set_stage, check_links=True)
+    _record_tables(upload, file_tables)
     if extract.has_errors:
         _finish(upload, Upload.Status.REJECTED, extract.problems)
         return
@@ -200,7 +254,11 @@ def _process(upload: Upload) -> None:
         LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
         stored = stored_episodes_frame(la_id=upload.la_id)
         episodes, repairs = stitch_episodes(
-            stored, extract.episodes, window_start=upload.window_start, source="Episodes"
+            stored,
+            extract.episodes,
+            window_start=upload.window_start,
+            source="Episodes",
+            absent_fields=extract.absent_fields,
         )
         stored_children = stored_children_frame(la_id=upload.la_id)
         children = stitch_children(stored_children, extract.children)
@@ -214,18 +272,15 @@ def _process(upload: Upload) -> None:
             children=children,
             postcode_lookup=extract.postcode_lookup,
         )
-        last = Upload.objects.filter(la_id=upload.la_id).aggregate(seq=Max("applied_seq"))["seq"]
-        Upload.objects.filter(pk=upload.pk).update(
-            applied_seq=(last or 0) + 1,
+        _loaded(
+            upload,
+            extract.problems + repairs,
             children_count=len(extract.children),
             episodes_count=len(extract.episodes),
             episodes_added=diff.added,
             episodes_updated=diff.updated,
             episodes_removed=diff.removed,
         )
-        _finish(upload, Upload.Status.LOADED, extract.problems + repairs)
-        la_id, upload_id = upload.la_id, upload.pk
-        transaction.on_commit(lambda: after_history_changed(la_id=la_id, upload_id=upload_id))
     logger.info(
         "upload %s loaded: %s added, %s updated, %s removed",
         upload.pk,
@@ -235,25 +290,219 @@ def _process(upload: Upload) -> None:
     )
 
 
-def _read_and_validate(
-    upload: Upload, *, on_validating: Callable[..., None] | None = None
-) -> tuple[Extract, list[str]]:
+def _loaded(upload: Upload, problems: list[Problem], **counts: int) -> None:
+    """Mark an upload loaded, inside the transaction that stored it, with its counts; queue
+    the indicators' recompute for after the commit."""
+    last = Upload.objects.filter(la_id=upload.la_id).aggregate(seq=Max("applied_seq"))["seq"]
+    Upload.objects.filter(pk=upload.pk).update(applied_seq=(last or 0) + 1, **counts)
+    _finish(upload, Upload.Status.LOADED, problems)
+    la_id, upload_id = upload.la_id, upload.pk
+    transaction.on_commit(lambda: after_history_changed(la_id=la_id, upload_id=upload_id))
+
+
+def _read_tables(upload: Upload) -> tuple[list[Table], list[Problem], list[str]]:
+    """The upload's files read as its kind's layout: tables, problems, and per file the tables
+    recognised in it. A file of another kind of upload is reported as such."""
     raw_files = [RawFile(name=f.name, content=f.content) for f in upload.files.order_by("id")]
+    layout = LAYOUTS[upload.kind]
     tables, problems = read_files(
         raw_files,
         max_bytes=settings.UPLOAD_MAX_BYTES,
         max_unzipped_bytes=settings.UPLOAD_MAX_UNZIPPED_BYTES,
+        layout=layout,
+        others=[other for other in LAYOUTS.values() if other is not layout],
     )
-    if on_validating is not None:
-        on_validating(Upload.Stage.VALIDATING, 30)
     file_tables = [
         ", ".join(t.kind for t in tables if _source_file(t.source) == f.name) for f in raw_files
     ]
+    return tables, problems, file_tables
+
+
+def _record_tables(upload: Upload, file_tables: list[str]) -> None:
+    for upload_file, tables in zip(upload.files.order_by("id"), file_tables, strict=True):
+        if upload_file.tables != tables:
+            UploadFile.objects.filter(pk=upload_file.pk).update(tables=tables)
+
+
+def _read_and_validate(
+    upload: Upload,
+    *,
+    on_validating: Callable[..., None] | None = None,
+    check_links: bool = False,
+) -> tuple[Extract, list[str]]:
+    """Read and check a 903 upload. With `check_links`, its URNs and CARER_IDs are looked up
+    in the stored providers and carer households (a replay does without: it only needs the
+    episodes, and the warnings would be today's, not the upload's)."""
+    tables, problems, file_tables = _read_tables(upload)
+    if on_validating is not None:
+        on_validating(Upload.Stage.VALIDATING, 30)
     if any(p.is_error for p in problems):
         return Extract(empty_children(), empty_episodes(), problems), file_tables
-    extract = validate_extract(tables, as_at=upload.as_at)
+    extract = validate_extract(
+        tables,
+        as_at=upload.as_at,
+        known_urns=known_provider_urns if check_links else None,
+        known_carers=_carer_lookup(upload.la_id) if check_links else None,
+    )
     extract.problems[:0] = problems
     return extract, file_tables
+
+
+def known_provider_urns(urns: list[str]) -> set[str] | None:
+    """Which of these URNs the Ofsted provider lists hold; None while no list is imported."""
+    if not Provider.objects.exists():
+        return None
+    found: set[str] = set()
+    for start in range(0, len(urns), 20000):  # SQLite limits a statement's parameters
+        chunk = urns[start : start + 20000]
+        found.update(Provider.objects.filter(urn__in=chunk).values_list("urn", flat=True))
+    return found
+
+
+def _carer_lookup(la_id: int) -> KnownValues:
+    def known(carer_ids: list[str]) -> set[str] | None:
+        households = CarerHousehold.objects.filter(la_id=la_id)
+        if not households.exists():
+            return None
+        found: set[str] = set()
+        for start in range(0, len(carer_ids), 20000):
+            chunk = carer_ids[start : start + 20000]
+            found.update(households.filter(carer_id__in=chunk).values_list("carer_id", flat=True))
+        return found
+
+    return known
+
+
+# --- Carers and costs uploads --------------------------------------------------------------------
+# These have no counters of their own on Upload: they use the generic ones, as follows (and
+# dashboard.wording.result_text words them so).
+#   carers: episodes_count = households in the extract, children_count = of them deregistered,
+#           episodes_added / _updated / _removed = households new / changed / no longer listed
+#   costs:  episodes_count = costs in the extract, children_count = children they are for,
+#           episodes_added / _updated = costs new / changing a stored cost
+
+
+def _process_carers(upload: Upload) -> None:
+    set_stage = _stage_setter(upload)
+    set_stage(Upload.Stage.READING, 5, status=Upload.Status.PROCESSING)
+    tables, problems, file_tables = _read_tables(upload)
+    _record_tables(upload, file_tables)
+    if any(p.is_error for p in problems):
+        _finish(upload, Upload.Status.REJECTED, problems)
+        return
+    set_stage(Upload.Stage.VALIDATING, 30)
+    extract = carers.validate_carers(tables, as_at=upload.as_at, known_agencies=known_provider_urns)
+    problems += extract.problems
+    if extract.has_errors:
+        _finish(upload, Upload.Status.REJECTED, problems)
+        return
+
+    set_stage(Upload.Stage.STORING, 80)
+    with transaction.atomic():
+        LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
+        stored = stored_households_frame(la_id=upload.la_id)
+        added, changed, removed = carers.compare_households(stored, extract.households)
+        # The extract lists every household the service has had: it replaces the stored list.
+        CarerHousehold.objects.filter(la_id=upload.la_id).delete()
+        CarerHousehold.objects.bulk_create(
+            (
+                CarerHousehold(la_id=upload.la_id, source_upload_id=upload.pk, **record)
+                for record in carers.households_records(extract.households)
+            ),
+            batch_size=2000,
+        )
+        _loaded(
+            upload,
+            problems,
+            episodes_count=len(extract.households),
+            children_count=extract.deregistered,
+            episodes_added=added,
+            episodes_updated=changed,
+            episodes_removed=removed,
+        )
+    logger.info(
+        "upload %s loaded: %s carer households (%s new, %s changed, %s no longer listed)",
+        upload.pk,
+        len(extract.households),
+        added,
+        changed,
+        removed,
+    )
+
+
+def stored_households_frame(*, la_id: int) -> pd.DataFrame:
+    """The authority's stored carer households, typed as `carers.validate_carers` gives them."""
+    rows = CarerHousehold.objects.filter(la_id=la_id).values_list(*carers.FIELDS)
+    frame = pd.DataFrame.from_records(list(rows), columns=carers.FIELDS)
+    if frame.empty:
+        return carers.empty_households()
+    for name in ("approval_date", "deregistration_date"):
+        frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
+    for name in ("approved_places", "age_from", "age_to"):
+        frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+def _process_costs(upload: Upload) -> None:
+    set_stage = _stage_setter(upload)
+    set_stage(Upload.Stage.READING, 5, status=Upload.Status.PROCESSING)
+    tables, problems, file_tables = _read_tables(upload)
+    _record_tables(upload, file_tables)
+    if any(p.is_error for p in problems):
+        _finish(upload, Upload.Status.REJECTED, problems)
+        return
+    set_stage(Upload.Stage.VALIDATING, 30)
+    episode_keys = episodes_frame(la_id=upload.la_id, columns=["decom"])
+    extract = costs.validate_costs(tables, as_at=upload.as_at, episode_keys=episode_keys)
+    problems += extract.problems
+    if extract.has_errors:
+        _finish(upload, Upload.Status.REJECTED, problems)
+        return
+
+    set_stage(Upload.Stage.STORING, 80)
+    with transaction.atomic():
+        LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
+        stored = stored_costs_frame(la_id=upload.la_id)
+        added, changed = costs.compare_costs(stored, extract.costs)
+        new = extract.costs.assign(la_id=upload.la_id, source_upload_id=upload.pk)
+        known = (
+            pd.MultiIndex.from_frame(new[["child_id", "decom"]])
+            .isin(pd.MultiIndex.from_frame(stored[["child_id", "decom"]]))
+        )  # fmt: skip
+        # A later extract's cost for the same episode wins; costs it does not list are kept.
+        _upsert_rows(
+            PlacementCost,
+            new[["la_id", *costs.FIELDS, "source_upload_id"]],
+            unique=["la", "child_id", "decom"],
+            update=["weekly_cost", "source_upload"],
+            known=known,
+        )
+        _loaded(
+            upload,
+            problems,
+            episodes_count=len(extract.costs),
+            children_count=extract.costs["child_id"].nunique(),
+            episodes_added=added,
+            episodes_updated=changed,
+        )
+    logger.info(
+        "upload %s loaded: %s placement costs (%s new, %s changed)",
+        upload.pk,
+        len(extract.costs),
+        added,
+        changed,
+    )
+
+
+def stored_costs_frame(*, la_id: int) -> pd.DataFrame:
+    """The authority's stored placement costs: child_id, decom (datetime64), weekly_cost."""
+    rows = PlacementCost.objects.filter(la_id=la_id).values_list(*costs.FIELDS)
+    frame = pd.DataFrame.from_records(list(rows), columns=costs.FIELDS)
+    if frame.empty:
+        return costs.empty_costs()
+    frame["decom"] = pd.to_datetime(frame["decom"]).astype("datetime64[ns]")
+    frame["weekly_cost"] = pd.to_numeric(frame["weekly_cost"]).astype(float)
+    return frame
 
 
 def _source_file(source: str) -> str:
@@ -328,7 +577,7 @@ def episodes_frame(*, la_id: int, columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=["child_id", *columns])
     for name in set(columns) & {"decom", "dec"}:
         frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
-    for name in set(columns) & {"pl_distance", "distance"}:
+    for name in set(columns) & {"pl_distance", "distance", "weekly_cost"}:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
     if "outside_la" in columns:
         frame["outside_la"] = frame["outside_la"].map({True: 1.0, False: 0.0}).astype(float)
@@ -408,7 +657,7 @@ def write_history(
 _EPISODE_COLUMNS = [
     "la_id", "child_id", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec",
     "reason_place_change", "home_post", "pl_post", "urn", "pl_distance", "distance", "outside_la",
-    "source_upload_id",
+    "carer_id", "weekly_cost", "source_upload_id",
 ]  # fmt: skip
 
 
@@ -425,38 +674,57 @@ def _upsert_children(la_id: int, frame: pd.DataFrame, *, stored_ids: pd.Series) 
     """Insert new children and update changed ones (the CHILD id is the key within the LA)."""
     if frame.empty:
         return
-    frame = frame.assign(la_id=la_id)
-    fields = [name for name in CHILD_FIELDS if name != "child_id"]
+    _upsert_rows(
+        Child,
+        frame.assign(la_id=la_id)[["la_id", *CHILD_FIELDS]],
+        unique=["la", "child_id"],
+        update=[name for name in CHILD_FIELDS if name != "child_id"],
+        known=frame["child_id"].isin(stored_ids).to_numpy(),
+    )
+
+
+def _upsert_rows(
+    model: type[Child] | type[PlacementCost],
+    frame: pd.DataFrame,
+    *,
+    unique: list[str],
+    update: list[str],
+    known: np.ndarray,
+) -> None:
+    """Insert the rows of `frame` (columns named as the table's) and update, on the `unique`
+    fields, those whose key is `known` to be stored already."""
+    if frame.empty:
+        return
     if connection.vendor == "postgresql":
-        table = Child._meta.db_table
-        columns = ["la_id", *CHILD_FIELDS]
-        known = frame["child_id"].isin(stored_ids).to_numpy()
-        # New children go straight in; only changed ones need the slower upsert.
-        copy_frame(table, frame.loc[~known, columns])
+        table = model._meta.db_table
+        incoming = f"incoming_{table}"
+        # New rows go straight in; only the known ones need the slower upsert.
+        copy_frame(table, frame.loc[~known])
         if not known.any():
             return
         with connection.cursor() as cursor:
             cursor.execute(
-                f"CREATE TEMP TABLE incoming_children (LIKE {table} INCLUDING DEFAULTS) "
-                "ON COMMIT DROP"
+                f"CREATE TEMP TABLE {incoming} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
-            cursor.execute("ALTER TABLE incoming_children ALTER COLUMN id DROP NOT NULL")
-        copy_frame("incoming_children", frame.loc[known, columns])
-        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in fields)
-        names = ", ".join(columns)
+            cursor.execute(f"ALTER TABLE {incoming} ALTER COLUMN id DROP NOT NULL")
+        copy_frame(incoming, frame.loc[known])
+        keys = ", ".join(model._meta.get_field(name).column for name in unique)
+        columns = [model._meta.get_field(name).column for name in update]
+        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns)
+        names = ", ".join(frame.columns)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_children "  # noqa: S608
-                f"ON CONFLICT (la_id, child_id) DO UPDATE SET {updates}"
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {incoming} "  # noqa: S608
+                f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
             )
-            cursor.execute("DROP TABLE incoming_children")
+            cursor.execute(f"DROP TABLE {incoming}")
         return
-    Child.objects.bulk_create(
-        (Child(**record) for record in _records(frame)),
+    model.objects.bulk_create(
+        (model(**record) for record in _records(frame)),
         batch_size=500,
         update_conflicts=True,
-        unique_fields=["la", "child_id"],
-        update_fields=fields,
+        unique_fields=unique,
+        update_fields=update,
     )
 
 
@@ -552,12 +820,18 @@ class RebuildReport:
 def replay_history(*, la: LocalAuthority) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """The history the authority's loaded uploads produce when replayed in order, in memory."""
     episodes, children = empty_episodes(), empty_children()
-    uploads = list(Upload.objects.filter(la=la).applied())
+    # Carers and costs uploads share the sequence but are no part of the episodes' history.
+    uploads = list(Upload.objects.filter(la=la, kind=Upload.Kind.SSDA903).applied())
     for upload in uploads:
         extract, _ = _read_and_validate(upload)
         if extract.has_errors:
             raise RuntimeError(f"upload {upload.pk} no longer validates; cannot replay it")
-        episodes, _ = stitch_episodes(episodes, extract.episodes, window_start=upload.window_start)
+        episodes, _ = stitch_episodes(
+            episodes,
+            extract.episodes,
+            window_start=upload.window_start,
+            absent_fields=extract.absent_fields,
+        )
         children = stitch_children(children, extract.children)
     return episodes, children, len(uploads)
 
@@ -606,7 +880,11 @@ UASC_COLUMNS = list(TABLE_COLUMNS["UASC"])
 
 
 def export_history(*, la: LocalAuthority, out_dir: Path) -> list[Path]:
-    """Write the stored history in 903 layout: header.csv, episodes.csv and uasc.csv."""
+    """Write the stored history in 903 layout: header.csv, episodes.csv and uasc.csv.
+
+    Episodes get the optional PL_DISTANCE, CARER_ID and WEEKLY_COST columns when any stored
+    episode has a value for them, so that loading the export gives the same history.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     children = stored_children_frame(la_id=la.pk).sort_values("child_id")
     episodes = stored_episodes_frame(la_id=la.pk)
@@ -642,6 +920,12 @@ def export_history(*, la: LocalAuthority, out_dir: Path) -> list[Path]:
     if episodes["pl_distance"].notna().any():
         episode_table["PL_DISTANCE"] = episodes["pl_distance"].map(
             lambda d: "" if pd.isna(d) else f"{d:.1f}"
+        )
+    if (episodes["carer_id"] != "").any():
+        episode_table["CARER_ID"] = episodes["carer_id"]
+    if episodes["weekly_cost"].notna().any():
+        episode_table["WEEKLY_COST"] = episodes["weekly_cost"].map(
+            lambda c: "" if pd.isna(c) else f"{c:.2f}"
         )
     written = []
     for name, frame in (

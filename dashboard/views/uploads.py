@@ -1,4 +1,5 @@
-"""Uploads of 903 extracts: the form, the history, the progress and result of each one.
+"""Uploads of extracts (SSDA903, foster carers, placement costs): the form, the history, the
+progress and result of each one.
 
 Short function views: a form parses input, one call does the work, plain context.
 """
@@ -14,30 +15,47 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from dashboard import access
-from dashboard.forms import UploadFilterForm, UploadForm
+from dashboard import access, wording
+from dashboard.forms import WINDOW_ONLY_FOR_903, UploadFilterForm, UploadForm
 from dashboard.tables import PROBLEMS_PER_PAGE, ProblemTable, problems_in_order
 from placements.csvsafe import write_rows
-from placements.models import Child, Episode, LocalAuthority, Upload
+from placements.models import (
+    CarerHousehold,
+    Child,
+    Episode,
+    LocalAuthority,
+    PlacementCost,
+    Upload,
+)
 
 PROBLEMS_CSV_HEADER = ["severity", "file", "row", "child", "column", "value", "message"]
+# A carers extract's problems name the household, in the place the others name the child.
+CARER_ID_HEADING = "CARER_ID"
 _PROBLEM_FIELDS = ("severity", "file", "row", "child_id", "column", "value", "message")
 
 
-def _count_of(model: type[Child] | type[Episode]) -> Subquery:
+def _count_of(
+    model: type[Child] | type[Episode] | type[CarerHousehold] | type[PlacementCost],
+) -> Subquery:
     # Subqueries, not joined Counts: joining children and episodes multiplies the rows.
     counts = model.objects.filter(la=OuterRef("pk")).order_by().values("la")
     return Subquery(counts.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
 
 
 def authorities_with_totals(user: access.User) -> QuerySet[LocalAuthority]:
-    latest_loaded = Upload.objects.filter(la=OuterRef("pk"), status=Upload.Status.LOADED).order_by(
-        F("applied_seq").desc(nulls_last=True), "-created_at"
-    )
+    def latest_loaded(kind: str) -> Subquery:
+        loaded = Upload.objects.filter(
+            la=OuterRef("pk"), kind=kind, status=Upload.Status.LOADED
+        ).order_by(F("applied_seq").desc(nulls_last=True), "-created_at")
+        return Subquery(loaded.values("as_at")[:1])
+
     return LocalAuthority.objects.for_user(user).annotate(
         children_stored=_count_of(Child),
         episodes_stored=_count_of(Episode),
-        latest_as_at=Subquery(latest_loaded.values("as_at")[:1]),
+        carers_stored=_count_of(CarerHousehold),
+        costs_stored=_count_of(PlacementCost),
+        latest_as_at=latest_loaded(Upload.Kind.SSDA903),
+        carers_as_at=latest_loaded(Upload.Kind.CARERS),
     )
 
 
@@ -57,6 +75,8 @@ def uploads(request: HttpRequest) -> HttpResponse:
     by_la = {la.pk: [] for la in selected}
     for la_id, rows in groupby(history, key=lambda upload: upload.la_id):
         by_la[la_id] = list(rows)
+        for upload in by_la[la_id]:
+            upload.contents = wording.loaded_text(upload)
     return render(
         request,
         "dashboard/uploads.html",
@@ -88,7 +108,11 @@ def upload_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/upload_new.html",
-        {"form": form, "has_authority": authorities.exists()},
+        {
+            "form": form,
+            "has_authority": authorities.exists(),
+            "window_hint": WINDOW_ONLY_FOR_903,
+        },
     )
 
 
@@ -109,6 +133,7 @@ def _submit(request: HttpRequest, form: UploadForm) -> Upload:
         as_at=data["as_at"],
         window_start=window_start,
         files=[RawFile(name=f.name, content=f.read()) for f in data["files"]],
+        kind=data["kind"],
     )
 
 
@@ -120,6 +145,9 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     # A duplicate was never checked: it has no problems of its own to list.
     if upload.is_finished and upload.status != Upload.Status.DUPLICATE:
         table = ProblemTable(problems_in_order(upload))
+        if upload.kind == Upload.Kind.CARERS:
+            # The table's columns are copied per instance, so this renames this one only.
+            table.columns["child_id"].column.verbose_name = CARER_ID_HEADING
         RequestConfig(request, paginate={"per_page": PROBLEMS_PER_PAGE}).configure(table)
     return render(
         request,
@@ -162,7 +190,10 @@ def upload_problems_csv(request: HttpRequest, upload_id: int) -> HttpResponse:
     # A byte-order mark, so Excel reads the file as UTF-8 (names, the "…" of trimmed values).
     response.write("\ufeff")
     rows = problems_in_order(upload).values_list(*_PROBLEM_FIELDS)
-    write_rows(response, PROBLEMS_CSV_HEADER, rows.iterator())
+    header = PROBLEMS_CSV_HEADER
+    if upload.kind == Upload.Kind.CARERS:
+        header = [CARER_ID_HEADING.lower() if h == "child" else h for h in header]
+    write_rows(response, header, rows.iterator())
     return response
 
 

@@ -5,6 +5,10 @@ recognised by its columns, never its name, and comes back as a `Table` whose fra
 value as stripped text: dates, codes and case are left alone because validation happens later
 and must be able to point at the value exactly as the user typed it.
 
+The other extracts an upload can be (foster carers, placement costs) are read by the same
+machinery: each kind of upload is a `Layout` naming its tables, and a file that fits another
+layout's table is reported as the wrong kind of upload rather than as an unknown file.
+
 Nothing here raises for bad input: every failure is a `Problem` in words a data officer can act
 on. The files hold records about children, so messages name only the file, sheet, row and
 column; the single offending value, where there is one, goes in `Problem.value`.
@@ -97,6 +101,8 @@ REQUIRED_TABLES = ("Header", "Episodes")
 EMPTY_ALLOWED = frozenset(TABLE_COLUMNS) - {"Header", "Episodes"}
 
 ROW = "_row"
+# Optional Episodes columns a council may add (issue 5); the XML return may carry them too.
+EPISODE_OPTIONAL_COLUMNS = ("CARER_ID", "WEEKLY_COST")
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,35 @@ DUPLICATE_TABLE = (
     'Files "{first}" and "{second}" both hold the 903 {kind} table; upload one of them.'
 )
 NO_TABLE = "The upload has no 903 {kind} table."
+WRONG_KIND = (
+    '{where} looks like the {other}, not the {this}: choose "{choice}" as what you are uploading.'
+)
+XML_NOT_ACCEPTED = "{where} is an XML file; the {this} is read from CSV files or Excel workbooks."
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One kind of upload: its tables (each recognised by its columns) and its messages.
+
+    The message templates are formatted with any of `where`, `kind`, `columns`, `first`,
+    `second`, `sheet` and `file`, so each layout can word them its own way.
+    """
+
+    title: str  # "SSDA903 extract", "foster carers extract": how messages name the upload
+    choice: str  # the option on the upload form that means this layout
+    tables: dict[str, tuple[str, ...]]
+    used: tuple[str, ...]  # tables validation reads; two files of one of them is an error
+    required: tuple[str, ...]
+    empty_allowed: frozenset[str]  # tables that may have a header and no rows
+    key_column: str  # a file without it never resembles one of the tables
+    xml: bool
+    no_rows: str
+    missing_columns: str
+    not_a_table: str
+    sheet_not_a_table: str
+    workbook_no_table: str
+    duplicate_table: str
+    no_table: str
 
 
 def file_where(name: str) -> str:
@@ -167,6 +202,25 @@ def sheet_where(sheet: str, file: str) -> str:
 
 def sheet_source(file: str, sheet: str) -> str:
     return f"{file}, sheet {sheet}"
+
+
+SSDA903 = Layout(
+    title="SSDA903 extract",
+    choice="SSDA903 extract",
+    tables=TABLE_COLUMNS,
+    used=USED_TABLES,
+    required=REQUIRED_TABLES,
+    empty_allowed=EMPTY_ALLOWED,
+    key_column="CHILD",
+    xml=True,
+    no_rows=NO_ROWS,
+    missing_columns=MISSING_COLUMNS,
+    not_a_table=NOT_A_TABLE,
+    sheet_not_a_table=SHEET_NOT_A_TABLE,
+    workbook_no_table=WORKBOOK_NO_TABLE,
+    duplicate_table=DUPLICATE_TABLE,
+    no_table=NO_TABLE,
+)
 
 
 # --- Limits and magic bytes ------------------------------------------------------------------
@@ -221,6 +275,8 @@ class _Found:
     tables: list[Table] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     explains: set[str] = field(default_factory=set)
+    # Other layouts that sheets of a workbook fit, said only if no sheet fits this layout.
+    wrong_kinds: list[Layout] = field(default_factory=list)
 
     def error(self, message: str, source: str, explains: str = ANY_TABLE, **where: object) -> None:
         self.problems.append(Problem.error(message, file=source, **where))
@@ -230,29 +286,47 @@ class _Found:
         self.tables.extend(other.tables)
         self.problems.extend(other.problems)
         self.explains |= other.explains
+        self.wrong_kinds.extend(other.wrong_kinds)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What one upload is read as: its layout, the others to recognise, and the size limits."""
+
+    layout: Layout
+    others: tuple[Layout, ...]
+    max_bytes: int
+    max_unzipped_bytes: int
 
 
 def read_files(
-    files: list[RawFile], *, max_bytes: int, max_unzipped_bytes: int
+    files: list[RawFile],
+    *,
+    max_bytes: int,
+    max_unzipped_bytes: int,
+    layout: Layout = SSDA903,
+    others: Sequence[Layout] = (),
 ) -> tuple[list[Table], list[Problem]]:
-    """Read every file of an upload; return the 903 tables found and the problems met.
+    """Read every file of an upload; return the layout's tables found and the problems met.
 
     Of two tables of one used kind only the first is returned (with an error), so that callers
-    indexing tables by kind see the same table the messages name first.
+    indexing tables by kind see the same table the messages name first. A file that is a table
+    of one of the `others` layouts is an error saying which kind of upload it belongs to.
     """
+    reading = _Reading(layout, tuple(others), max_bytes, max_unzipped_bytes)
     found = _Found()
     for raw in files:
-        found.extend(_read_one(raw, max_bytes=max_bytes, max_unzipped_bytes=max_unzipped_bytes))
+        found.extend(_read_one(raw, reading))
 
     tables: list[Table] = []
     first_of_kind: dict[str, Table] = {}
     problems = list(found.problems)
     for table in found.tables:
         first = first_of_kind.get(table.kind)
-        if first is not None and table.kind in USED_TABLES:
+        if first is not None and table.kind in layout.used:
             problems.append(
                 Problem.error(
-                    DUPLICATE_TABLE.format(
+                    layout.duplicate_table.format(
                         first=first.source, second=table.source, kind=table.kind
                     ),
                     file=table.source,
@@ -264,13 +338,14 @@ def read_files(
 
     # Say a required table is missing only when no error already gives a reason for it.
     if ANY_TABLE not in found.explains:
-        for kind in REQUIRED_TABLES:
+        for kind in layout.required:
             if kind not in first_of_kind and kind not in found.explains:
-                problems.append(Problem.error(NO_TABLE.format(kind=kind)))
+                problems.append(Problem.error(layout.no_table.format(kind=kind)))
     return tables, problems
 
 
-def _read_one(raw: RawFile, *, max_bytes: int, max_unzipped_bytes: int) -> _Found:
+def _read_one(raw: RawFile, reading: _Reading) -> _Found:
+    max_bytes = reading.max_bytes
     found = _Found()
     where = file_where(raw.name)
     content = raw.content
@@ -293,62 +368,100 @@ def _read_one(raw: RawFile, *, max_bytes: int, max_unzipped_bytes: int) -> _Foun
         if name.endswith(TEXT_EXTENSIONS):
             found.error(EXCEL_AS_CSV.format(where=where), raw.name)
             return found
-        return _read_workbook(raw, max_unzipped_bytes=max_unzipped_bytes)
+        return _read_workbook(raw, reading)
     if name.endswith(".xml") or content.removeprefix(UTF8_BOM).lstrip().startswith(b"<"):
-        return _read_xml(raw)
-    return _read_csv(raw)
+        if not reading.layout.xml:
+            found.error(XML_NOT_ACCEPTED.format(where=where, this=reading.layout.title), raw.name)
+            return found
+        return _read_xml(raw, reading)
+    return _read_csv(raw, reading)
 
 
 def _classify(
-    frame: pd.DataFrame, *, where: str, source: str, found: _Found, sheet_ok: bool = False
+    frame: pd.DataFrame,
+    *,
+    where: str,
+    source: str,
+    found: _Found,
+    reading: _Reading,
+    sheet_ok: bool = False,
 ) -> Table | None:
     """Recognise the table by its columns; report why not when it is not one.
 
     `frame` has normalised column names and no blank rows. With `sheet_ok` (a workbook sheet)
     an unrecognised table is left for the caller to warn about, and None is returned silently.
     """
+    layout = reading.layout
     columns = [c for c in frame.columns if c != ROW]
     present = set(columns)
-    kind = _table_kind(present)
+    kind = _table_kind(present, layout)
     if kind is not None:
-        if frame.empty and kind not in EMPTY_ALLOWED:
-            found.error(NO_ROWS.format(where=where, kind=kind), source, explains=kind)
+        if frame.empty and kind not in layout.empty_allowed:
+            found.error(layout.no_rows.format(where=where, kind=kind), source, explains=kind)
             return None
         return Table(kind=kind, source=source, frame=frame)
+    near = _nearest_table(present, layout)
+    other = _other_layout(present, reading.others)
+    # A file that is a table of another kind of upload is the wrong kind, unless it is closer
+    # still to one of ours: an Episodes file short of a column but with WEEKLY_COST is a broken
+    # Episodes file, not a placement costs extract.
+    if other is not None and (near is None or _shared(present, layout, near) <= other[1]):
+        if sheet_ok:
+            found.wrong_kinds.append(other[0])
+        else:
+            found.error(_wrong_kind(where, layout, other[0]), source)
+        return None
     if frame.empty:
         if not sheet_ok:
             found.error(EMPTY.format(where=where), source)
         return None
-    near = _nearest_table(present)
     if near is not None:
-        missing = [c for c in TABLE_COLUMNS[near] if c not in present]
+        missing = [c for c in layout.tables[near] if c not in present]
         found.error(
-            MISSING_COLUMNS.format(where=where, kind=near, columns=", ".join(missing)),
+            layout.missing_columns.format(where=where, kind=near, columns=", ".join(missing)),
             source,
             explains=near,
         )
         return None
     if not sheet_ok:
-        found.error(NOT_A_TABLE.format(where=where), source)
+        found.error(layout.not_a_table.format(where=where), source)
     return None
 
 
-def _table_kind(present: set[str]) -> str | None:
+def _other_layout(present: set[str], others: tuple[Layout, ...]) -> tuple[Layout, int] | None:
+    """The first other layout with a table whose columns are all present, and its width."""
+    for other in others:
+        kind = _table_kind(present, other)
+        if kind is not None:
+            return other, len(other.tables[kind])
+    return None
+
+
+def _shared(present: set[str], layout: Layout, kind: str) -> int:
+    return len(present.intersection(layout.tables[kind]))
+
+
+def _wrong_kind(where: str, layout: Layout, other: Layout) -> str:
+    return WRONG_KIND.format(where=where, other=other.title, this=layout.title, choice=other.choice)
+
+
+def _table_kind(present: set[str], layout: Layout) -> str | None:
     """The table whose columns are all present; of several, the one with most columns."""
-    kinds = [kind for kind, required in TABLE_COLUMNS.items() if present.issuperset(required)]
+    tables = layout.tables
+    kinds = [kind for kind, required in tables.items() if present.issuperset(required)]
     if not kinds:
         return None
-    # max() keeps the first of equals, and TABLE_COLUMNS lists the used tables first.
-    return max(kinds, key=lambda kind: len(TABLE_COLUMNS[kind]))
+    # max() keeps the first of equals, and the layouts list the used tables first.
+    return max(kinds, key=lambda kind: len(tables[kind]))
 
 
-def _nearest_table(present: set[str]) -> str | None:
-    """The table a file clearly resembles: CHILD and at least half its columns are present."""
-    if "CHILD" not in present:
+def _nearest_table(present: set[str], layout: Layout) -> str | None:
+    """The table a file clearly resembles: the key column and at least half its columns."""
+    if layout.key_column not in present:
         return None
     best: str | None = None
     best_key: tuple[int, float] = (0, 0.0)
-    for kind, required in TABLE_COLUMNS.items():
+    for kind, required in layout.tables.items():
         shared = len(present.intersection(required))
         if shared * 2 < len(required):
             continue
@@ -414,7 +527,7 @@ def _decode(content: bytes) -> str | None:
     return None
 
 
-def _read_csv(raw: RawFile) -> _Found:
+def _read_csv(raw: RawFile, reading: _Reading) -> _Found:
     found = _Found()
     where = file_where(raw.name)
     text = _decode(raw.content)
@@ -461,7 +574,7 @@ def _read_csv(raw: RawFile) -> _Found:
     numbers = np.arange(2, len(cells) + 1, dtype="int64") + skipped
     frame = _tidy(cells[1:], numbers, header, where=where, source=raw.name, found=found)
     if frame is not None:
-        table = _classify(frame, where=where, source=raw.name, found=found)
+        table = _classify(frame, where=where, source=raw.name, found=found, reading=reading)
         if table is not None:
             found.tables.append(table)
     return found
@@ -511,10 +624,11 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_workbook(raw: RawFile, *, max_unzipped_bytes: int) -> _Found:
+def _read_workbook(raw: RawFile, reading: _Reading) -> _Found:
     found = _Found()
     where = file_where(raw.name)
-    refusal = _zip_problem(raw.content, where=where, max_unzipped_bytes=max_unzipped_bytes)
+    layout = reading.layout
+    refusal = _zip_problem(raw.content, where=where, max_unzipped_bytes=reading.max_unzipped_bytes)
     if refusal is not None:
         found.error(refusal, raw.name)
         return found
@@ -554,7 +668,12 @@ def _read_workbook(raw: RawFile, *, max_unzipped_bytes: int) -> _Found:
             if frame is None:
                 continue
             table = _classify(
-                frame, where=where_sheet, source=source, found=sheet_found, sheet_ok=True
+                frame,
+                where=where_sheet,
+                source=source,
+                found=sheet_found,
+                reading=reading,
+                sheet_ok=True,
             )
             if table is not None:
                 sheet_found.tables.append(table)
@@ -568,13 +687,17 @@ def _read_workbook(raw: RawFile, *, max_unzipped_bytes: int) -> _Found:
         return found
     if not sheet_found.tables and not sheet_found.problems:
         # Nothing in the book is ours: one error says it better than a warning per sheet.
-        found.error(WORKBOOK_NO_TABLE.format(where=where), raw.name)
+        if sheet_found.wrong_kinds:
+            found.error(_wrong_kind(where, layout, sheet_found.wrong_kinds[0]), raw.name)
+        else:
+            found.error(layout.workbook_no_table.format(where=where), raw.name)
         return found
+    sheet_found.wrong_kinds.clear()
     found.extend(sheet_found)
     for title in not_tables:
         found.problems.append(
             Problem.warning(
-                SHEET_NOT_A_TABLE.format(sheet=title, file=raw.name),
+                layout.sheet_not_a_table.format(sheet=title, file=raw.name),
                 file=sheet_source(raw.name, title),
             )
         )
@@ -676,7 +799,7 @@ def _line(element: etree._Element, depth: int = 0) -> int:
     return line
 
 
-def _read_xml(raw: RawFile) -> _Found:
+def _read_xml(raw: RawFile, reading: _Reading) -> _Found:
     found = _Found()
     where = file_where(raw.name)
     if any(marker in raw.content for marker in DOCTYPE_MARKERS):
@@ -701,6 +824,7 @@ def _read_xml(raw: RawFile) -> _Found:
     headers: list[dict[str, str | int]] = []
     episodes: list[dict[str, str | int]] = []
     uasc: list[dict[str, str | int]] = []
+    optional: set[str] = set()
     for child in _children(root):
         if _local(child) != "CHILD":
             continue
@@ -735,13 +859,21 @@ def _read_xml(raw: RawFile) -> _Found:
                 column: values.get(tag, "") for column, tag in XML_EPISODE_COLUMNS.items()
             }
             episode["CHILD"] = child_id
+            for column in EPISODE_OPTIONAL_COLUMNS:
+                if column in values:
+                    episode[column] = values[column]
+                    optional.add(column)
             episodes.append(episode | {ROW: _line(part)})
 
     for kind, rows in (("Header", headers), ("Episodes", episodes), ("UASC", uasc)):
-        columns = [*TABLE_COLUMNS[kind], ROW]
+        extra = [c for c in EPISODE_OPTIONAL_COLUMNS if c in optional] if kind == "Episodes" else []
+        columns = [*TABLE_COLUMNS[kind], *extra, ROW]
         frame = pd.DataFrame(rows, columns=columns)
+        if extra:
+            # Episodes without the element hold a blank, as a blank CSV cell would.
+            frame[extra] = frame[extra].fillna("")
         frame[ROW] = frame[ROW].astype("int64")
-        table = _classify(frame, where=where, source=raw.name, found=found)
+        table = _classify(frame, where=where, source=raw.name, found=found, reading=reading)
         if table is not None:
             found.tables.append(table)
     return found

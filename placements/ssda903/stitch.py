@@ -5,6 +5,10 @@ started before the window start, plus every episode in the upload; the key is (C
 and the newer upload wins. Then two repairs, each reported: an open episode followed by a
 later one of the same child is closed at the later DECOM with REC X1 (exact duplicates were
 already dropped by validation).
+
+The optional Episodes columns (CARER_ID, WEEKLY_COST) are fields like any other, with one
+difference: an upload whose Episodes table lacks the column says nothing about them, so each of
+its episodes keeps the value stored for the same CHILD and DECOM (a blank cell does blank it).
 """
 
 from __future__ import annotations
@@ -32,8 +36,14 @@ def stitch_episodes(
     *,
     window_start: dt.date | None,
     source: str = "",
+    absent_fields: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """The new history: stored episodes before the window, plus the upload, repaired."""
+    """The new history: stored episodes before the window, plus the upload, repaired.
+
+    `absent_fields` are optional fields the upload's Episodes table had no column for: their
+    stored values carry over to the upload's episodes with the same key.
+    """
+    upload = _carry_over(stored, upload, absent_fields)
     if window_start is None:
         kept = stored.iloc[0:0]
     else:
@@ -43,6 +53,30 @@ def stitch_episodes(
     combined = pd.concat([kept[EPISODE_FIELDS], upload[EPISODE_FIELDS]], ignore_index=True)
     combined = combined.sort_values(KEY, kind="mergesort").reset_index(drop=True)
     return _close_open_chains(combined, source)
+
+
+def _carry_over(
+    stored: pd.DataFrame, upload: pd.DataFrame, fields: tuple[str, ...]
+) -> pd.DataFrame:
+    # Only fields something is stored for: the usual upload (no optional columns, none stored)
+    # costs nothing here.
+    fields = tuple(f for f in fields if _has_values(stored[f]))
+    if not fields or upload.empty:
+        return upload
+    values = stored.assign(_key=_keys(stored).to_numpy()).set_index("_key")[list(fields)]
+    upload_keys = _keys(upload)
+    upload = upload.copy()
+    for name in fields:
+        carried = upload_keys.map(values[name])
+        blank = "" if stored[name].dtype == object else np.nan
+        upload[name] = carried.fillna(blank).to_numpy()
+    return upload
+
+
+def _has_values(values: pd.Series) -> bool:
+    if values.dtype == object:
+        return bool((values.fillna("") != "").any())
+    return bool(values.notna().any())
 
 
 def stitch_children(stored: pd.DataFrame, upload: pd.DataFrame) -> pd.DataFrame:

@@ -1,13 +1,14 @@
 """Validation and tidying of an upload's 903 tables, exactly as DOMAIN.md 1 says.
 
 Errors reject the whole upload; warnings load. Everything is vectorised over the frames: a
-Python loop only ever runs over the rows that have a problem.
+Python loop only ever runs over the rows that have a problem. The helpers below the episodes
+(`Where`, `parse_dates`, `tidy_code`, `parse_costs`...) also check the carers and costs extracts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,12 +24,22 @@ CHILD_FIELDS = [
 ]  # fmt: skip
 EPISODE_FIELDS = [
     "child_id", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec",
-    "reason_place_change", "home_post", "pl_post", "urn", "pl_distance",
+    "reason_place_change", "home_post", "pl_post", "urn", "pl_distance", "carer_id", "weekly_cost",
 ]  # fmt: skip
 EPISODE_DATE_FIELDS = ["decom", "dec"]
+# Columns a council may add to its Episodes table (README, "Foster carers extract").
+EPISODE_OPTIONAL_FIELDS = ("carer_id", "weekly_cost")
 EPISODE_CODE_FIELDS = [
-    f for f in EPISODE_FIELDS if f not in {"child_id", "decom", "dec", "pl_distance"}
+    f
+    for f in EPISODE_FIELDS
+    if f not in {"child_id", "decom", "dec", "pl_distance", *EPISODE_OPTIONAL_FIELDS}
 ]
+# Placements with a foster carer: fostering, and placed for adoption with the current foster
+# carer (DOMAIN.md 1, PLACE). A CARER_ID on any other placement is probably a slip.
+CARER_PLACEMENTS = frozenset({f"U{i}" for i in range(1, 7)} | {"A3", "A5"})
+CARER_ID_MAX_CHARS = 20
+# Above this a weekly cost is a typing slip (a year's cost, or pence), not a placement's cost.
+WEEKLY_COST_LIMIT = 100_000
 
 # Messages users see; tests assert on them.
 MSG_DATE_TWO_DIGIT_YEAR = "The year must be written in full, as in 31/03/2025."
@@ -70,6 +81,17 @@ MSG_DEC_AFTER_AS_AT = "DEC is after the upload's as-at date."
 MSG_DECOM_BEFORE_DOB = "DECOM is before the child's date of birth."
 MSG_MOTHER_CODE = "MOTHER should be 1, 0 or blank."
 MSG_UASC_NOT_IN_HEADER = "This child is in the UASC table but not in Header; the row was ignored."
+MSG_URN_NOT_FOUND = "URN not found in the Ofsted provider lists."
+MSG_CARER_ID_TOO_LONG = f"CARER_ID is longer than {CARER_ID_MAX_CHARS} characters."
+MSG_CARER_ID_NOT_FOSTER = (
+    "CARER_ID is given for placement type {place}, which is not with a foster carer."
+)
+MSG_CARER_ID_NOT_FOUND = "CARER_ID is not in the stored foster carers extract."
+MSG_COST_NOT_A_NUMBER = "WEEKLY_COST is not an amount in pounds, such as 1234.56."
+MSG_COST_NEGATIVE = "WEEKLY_COST cannot be negative."
+MSG_COST_TOO_HIGH = (
+    f"WEEKLY_COST is over £{WEEKLY_COST_LIMIT:,} a week: is it a yearly cost, or in pence?"
+)
 
 _DMY = r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$"
 _ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00)?)?$"
@@ -87,6 +109,8 @@ class Extract:
     problems: list[Problem] = field(default_factory=list)
     # The postcodes looked up while checking, by postcode: reused to work out distances.
     postcode_lookup: pd.DataFrame | None = None
+    # Optional fields whose column the Episodes table did not have (not: had, but blank).
+    absent_fields: tuple[str, ...] = EPISODE_OPTIONAL_FIELDS
 
     @property
     def has_errors(self) -> bool:
@@ -106,13 +130,28 @@ def empty_episodes() -> pd.DataFrame:
     for name in EPISODE_DATE_FIELDS:
         frame[name] = pd.Series(dtype="datetime64[ns]")
     frame["pl_distance"] = pd.Series(dtype=float)
+    frame["weekly_cost"] = pd.Series(dtype=float)
     return frame
 
 
+# Given the distinct values an extract holds, which of them the stored reference data knows;
+# None when it holds nothing to check against (then nothing is reported).
+KnownValues = Callable[[list[str]], Collection[str] | None]
+
+
 def validate_extract(
-    tables: list[Table], *, as_at: dt.date, check_postcodes: bool = True
+    tables: list[Table],
+    *,
+    as_at: dt.date,
+    check_postcodes: bool = True,
+    known_urns: KnownValues | None = None,
+    known_carers: KnownValues | None = None,
 ) -> Extract:
-    """Tidy and check the Header, Episodes and UASC tables of one upload."""
+    """Tidy and check the Header, Episodes and UASC tables of one upload.
+
+    `known_urns` and `known_carers` look up the Ofsted providers and the authority's foster
+    carer households; episodes naming others are warned about. Without them nothing is checked.
+    """
     by_kind = {table.kind: table for table in tables}
     problems: list[Problem] = []
     header = by_kind.get("Header")
@@ -124,10 +163,17 @@ def validate_extract(
     children = _validate_header(header, problems)
     _apply_uasc(children, by_kind.get("UASC"), problems)
     episode_frame, lookup = _validate_episodes(
-        episodes, children, as_at=as_at, problems=problems, check_postcodes=check_postcodes
+        episodes,
+        children,
+        as_at=as_at,
+        problems=problems,
+        check_postcodes=check_postcodes,
+        known_urns=known_urns,
+        known_carers=known_carers,
     )
     children = children[CHILD_FIELDS].reset_index(drop=True)
-    return Extract(children, episode_frame, problems, postcode_lookup=lookup)
+    absent = tuple(f for f in EPISODE_OPTIONAL_FIELDS if f.upper() not in episodes.frame.columns)
+    return Extract(children, episode_frame, problems, postcode_lookup=lookup, absent_fields=absent)
 
 
 # --- Header ----------------------------------------------------------------------------------
@@ -138,17 +184,17 @@ def _validate_header(table: Table, problems: list[Problem]) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "_row": raw["_row"].to_numpy(),
-            "child_id": _tidy_id(raw["CHILD"]),
-            "sex": _tidy_code(raw["SEX"]),
-            "ethnic": _tidy_code(raw["ETHNIC"]),
-            "upn": _tidy_code(raw["UPN"]),
-            "mother": _tidy_code(raw["MOTHER"]),
+            "child_id": tidy_id(raw["CHILD"]),
+            "sex": tidy_code(raw["SEX"]),
+            "ethnic": tidy_code(raw["ETHNIC"]),
+            "upn": tidy_code(raw["UPN"]),
+            "mother": tidy_code(raw["MOTHER"]),
         }
     )
-    where = _Where(table.source, frame)
+    where = Where(table.source, frame)
     where.flag(frame["child_id"] == "", "CHILD", raw["CHILD"], MSG_CHILD_REQUIRED, problems)
-    frame["dob"] = _parse_dates(raw["DOB"], "DOB", where, problems, required=True)
-    frame["mc_dob"] = _parse_dates(raw["MC_DOB"], "MC_DOB", where, problems, required=False)
+    frame["dob"] = parse_dates(raw["DOB"], "DOB", where, problems, required=True)
+    frame["mc_dob"] = parse_dates(raw["MC_DOB"], "MC_DOB", where, problems, required=False)
     _flag_invalid_codes(frame, "sex", "SEX", codes.SEX, where, problems)
     _flag_invalid_codes(frame, "ethnic", "ETHNIC", codes.ETHNICITY, where, problems)
     bad_mother = ~frame["mother"].isin({"", "0", "1"})
@@ -156,7 +202,7 @@ def _validate_header(table: Table, problems: list[Problem]) -> pd.DataFrame:
 
     frame = frame[frame["child_id"] != ""]
     compare = ["child_id", "sex", "dob", "ethnic", "upn", "mother", "mc_dob"]
-    exact = _exact_copies(frame, key=["child_id"], compare=compare)
+    exact = exact_copies(frame, key=["child_id"], compare=compare)
     where.flag(exact, "CHILD", frame["child_id"], MSG_EXACT_DUPLICATE_CHILD, problems, warning=True)
     frame = frame[~exact]
     clash = frame.duplicated(subset=["child_id"], keep=False)
@@ -171,9 +217,9 @@ def _apply_uasc(children: pd.DataFrame, table: Table | None, problems: list[Prob
     if table is None:
         return
     raw = table.frame
-    frame = pd.DataFrame({"_row": raw["_row"].to_numpy(), "child_id": _tidy_id(raw["CHILD"])})
-    where = _Where(table.source, frame)
-    frame["duc"] = _parse_dates(raw["DUC"], "DUC", where, problems, required=False)
+    frame = pd.DataFrame({"_row": raw["_row"].to_numpy(), "child_id": tidy_id(raw["CHILD"])})
+    where = Where(table.source, frame)
+    frame["duc"] = parse_dates(raw["DUC"], "DUC", where, problems, required=False)
     frame = frame[frame["child_id"] != ""]
     unknown = ~frame["child_id"].isin(children.index)
     where.flag(unknown, "CHILD", frame["child_id"], MSG_UASC_NOT_IN_HEADER, problems, warning=True)
@@ -192,18 +238,20 @@ def _validate_episodes(
     as_at: dt.date,
     problems: list[Problem],
     check_postcodes: bool,
+    known_urns: KnownValues | None,
+    known_carers: KnownValues | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     raw = table.frame
-    frame = pd.DataFrame({"_row": raw["_row"].to_numpy(), "child_id": _tidy_id(raw["CHILD"])})
+    frame = pd.DataFrame({"_row": raw["_row"].to_numpy(), "child_id": tidy_id(raw["CHILD"])})
     for name in EPISODE_CODE_FIELDS:
-        frame[name] = _tidy_code(raw[name.upper()])
+        frame[name] = tidy_code(raw[name.upper()])
     for name in ("home_post", "pl_post"):
-        frame[name] = _per_unique(raw[name.upper()], postcodes.normalise_postcodes)
-    where = _Where(table.source, frame)
+        frame[name] = per_unique(raw[name.upper()], postcodes.normalise_postcodes)
+    where = Where(table.source, frame)
 
     where.flag(frame["child_id"] == "", "CHILD", raw["CHILD"], MSG_CHILD_REQUIRED, problems)
-    frame["decom"] = _parse_dates(raw["DECOM"], "DECOM", where, problems, required=True)
-    frame["dec"] = _parse_dates(raw["DEC"], "DEC", where, problems, required=False)
+    frame["decom"] = parse_dates(raw["DECOM"], "DECOM", where, problems, required=True)
+    frame["dec"] = parse_dates(raw["DEC"], "DEC", where, problems, required=False)
     frame["pl_distance"] = _parse_distance(raw, where, problems)
 
     _flag_invalid_codes(frame, "rne", "RNE", codes.RNE, where, problems)
@@ -236,12 +284,13 @@ def _validate_episodes(
     where.flag(has_rec & dec_blank, "REC", frame["rec"], MSG_REC_WITHOUT_DEC, problems)
     where.flag(ended & ~has_rec, "REC", frame["rec"], MSG_DEC_WITHOUT_REC, problems)
 
-    _flag_provider_and_urn(frame, where, problems)
+    _flag_provider_and_urn(frame, where, problems, known_urns)
     _flag_as_at(frame, as_at, raw, where, problems)
+    _carers_and_costs(frame, raw, where, problems, known_carers)
 
     # Exact copies are a repair (dropped); two different rows on one key are an error.
     frame = frame[(frame["child_id"] != "") & frame["decom"].notna()]
-    exact = _exact_copies(frame, key=["child_id", "decom"], compare=EPISODE_FIELDS)
+    exact = exact_copies(frame, key=["child_id", "decom"], compare=EPISODE_FIELDS)
     where.flag(exact, "DECOM", raw["DECOM"], MSG_EXACT_DUPLICATE_EPISODE, problems, warning=True)
     frame = frame[~exact]
     clash = frame.duplicated(subset=["child_id", "decom"], keep=False)
@@ -260,7 +309,9 @@ def _validate_episodes(
     return frame, lookup
 
 
-def _flag_provider_and_urn(frame: pd.DataFrame, where: _Where, problems: list[Problem]) -> None:
+def _flag_provider_and_urn(
+    frame: pd.DataFrame, where: Where, problems: list[Problem], known_urns: KnownValues | None
+) -> None:
     place = frame["place"]
     provider = frame["place_provider"]
     known_place = place.isin(codes.PLACEMENT.keys())
@@ -280,12 +331,70 @@ def _flag_provider_and_urn(frame: pd.DataFrame, where: _Where, problems: list[Pr
     urn = frame["urn"]
     urn_expected = known_place & ~place.isin(codes.NO_URN_PLACEMENTS)
     where.flag(urn_expected & (urn == ""), "URN", urn, MSG_URN_MISSING, problems, warning=True)
-    bad_urn = (urn != "") & ~_matches(urn, _URN)
+    bad_urn = (urn != "") & ~matches(urn, _URN)
     where.flag(bad_urn, "URN", urn, MSG_URN_FORMAT, problems, warning=True)
+    if known_urns is not None:
+        registered = (urn != "") & ~bad_urn & (urn != codes.URN_NOT_REGISTERED)
+        _flag_unknown(registered, urn, known_urns, "URN", MSG_URN_NOT_FOUND, where, problems)
+
+
+def _flag_unknown(
+    mask: pd.Series,
+    values: pd.Series,
+    known: KnownValues,
+    column: str,
+    message: str,
+    where: Where,
+    problems: list[Problem],
+) -> None:
+    """Warn about values (where `mask`) that the reference data does not hold; one lookup."""
+    distinct = sorted(set(values[mask]))
+    if not distinct:
+        return
+    found = known(distinct)
+    if found is None:
+        return
+    where.flag(mask & ~values.isin(set(found)), column, values, message, problems, warning=True)
+
+
+def _carers_and_costs(
+    frame: pd.DataFrame,
+    raw: pd.DataFrame,
+    where: Where,
+    problems: list[Problem],
+    known_carers: KnownValues | None,
+) -> None:
+    """The optional CARER_ID and WEEKLY_COST columns: blank (and unchecked) when absent."""
+    if "CARER_ID" not in raw.columns:
+        frame["carer_id"] = ""
+    else:
+        carer = tidy_id(raw["CARER_ID"])
+        given = carer != ""
+        too_long = carer.str.len() > CARER_ID_MAX_CHARS
+        where.flag(too_long, "CARER_ID", carer, MSG_CARER_ID_TOO_LONG, problems)
+        place = frame["place"]
+        for index in frame.index[(given & ~place.isin(CARER_PLACEMENTS)).to_numpy()]:
+            problems.append(
+                Problem.warning(
+                    MSG_CARER_ID_NOT_FOSTER.format(place=place[index] or "blank"),
+                    value=carer[index],
+                    **where.at(index, "CARER_ID"),
+                )
+            )
+        if known_carers is not None:
+            checked = given & ~too_long
+            _flag_unknown(
+                checked, carer, known_carers, "CARER_ID", MSG_CARER_ID_NOT_FOUND, where, problems
+            )
+        frame["carer_id"] = carer
+    if "WEEKLY_COST" not in raw.columns:
+        frame["weekly_cost"] = np.nan
+    else:
+        frame["weekly_cost"] = parse_costs(raw["WEEKLY_COST"], "WEEKLY_COST", where, problems)
 
 
 def _flag_as_at(
-    frame: pd.DataFrame, as_at: dt.date, raw: pd.DataFrame, where: _Where, problems: list[Problem]
+    frame: pd.DataFrame, as_at: dt.date, raw: pd.DataFrame, where: Where, problems: list[Problem]
 ) -> None:
     limit = pd.Timestamp(as_at)
     where.flag(frame["decom"] > limit, "DECOM", raw["DECOM"], MSG_DECOM_AFTER_AS_AT, problems,
@@ -295,14 +404,14 @@ def _flag_as_at(
 
 
 def _flag_postcodes(
-    frame: pd.DataFrame, where: _Where, problems: list[Problem]
+    frame: pd.DataFrame, where: Where, problems: list[Problem]
 ) -> pd.DataFrame | None:
     """Warn about postcodes that are ill-formed or not in the directory; return the lookup."""
     shaped = {}
     for name, column in (("home_post", "HOME_POST"), ("pl_post", "PL_POST")):
         values = frame[name]
         given = values != ""
-        badly_shaped = given & ~_matches(values, _POSTCODE_SHAPE)
+        badly_shaped = given & ~matches(values, _POSTCODE_SHAPE)
         where.flag(badly_shaped, column, values, MSG_POSTCODE_FORMAT, problems, warning=True)
         shaped[name] = given & ~badly_shaped
     both = pd.concat([frame.loc[shaped[name], name] for name in shaped], ignore_index=True)
@@ -321,7 +430,7 @@ def _flag_postcodes(
     return table
 
 
-def _parse_distance(raw: pd.DataFrame, where: _Where, problems: list[Problem]) -> pd.Series:
+def _parse_distance(raw: pd.DataFrame, where: Where, problems: list[Problem]) -> pd.Series:
     if "PL_DISTANCE" not in raw.columns:
         return pd.Series(np.nan, index=raw.index, dtype=float)
     text = raw["PL_DISTANCE"].str.strip()
@@ -334,7 +443,26 @@ def _parse_distance(raw: pd.DataFrame, where: _Where, problems: list[Problem]) -
 # --- Shared helpers --------------------------------------------------------------------------
 
 
-def _exact_copies(frame: pd.DataFrame, *, key: list[str], compare: list[str]) -> pd.Series:
+def parse_costs(values: pd.Series, column: str, where: Where, problems: list[Problem]) -> pd.Series:
+    """Weekly costs in pounds, to the penny; NaN when blank or wrong (each wrong one an error).
+
+    Finance systems export "£1,234.56" as readily as "1234.56": the pound sign and thousands
+    separators are dropped before reading the number.
+    """
+    text = values.astype(str).str.strip()
+    plain = per_unique(text, lambda u: u.str.replace(r"^£|,", "", regex=True).str.strip())
+    amounts = pd.to_numeric(plain, errors="coerce")
+    # "inf" and "nan" read as numbers but are not amounts.
+    amounts = amounts.where(np.isfinite(amounts))
+    given = text != ""
+    where.flag(given & amounts.isna(), column, text, MSG_COST_NOT_A_NUMBER, problems)
+    where.flag(amounts < 0, column, text, MSG_COST_NEGATIVE, problems)
+    where.flag(amounts > WEEKLY_COST_LIMIT, column, text, MSG_COST_TOO_HIGH, problems)
+    amounts = amounts.where((amounts >= 0) & (amounts <= WEEKLY_COST_LIMIT))
+    return amounts.round(2).astype(float)
+
+
+def exact_copies(frame: pd.DataFrame, *, key: list[str], compare: list[str]) -> pd.Series:
     """Rows that repeat an earlier row in every compared column."""
     # Whole-row comparison only among rows that share a key: the rest cannot be copies.
     shared_key = frame.duplicated(subset=key, keep=False)
@@ -344,7 +472,7 @@ def _exact_copies(frame: pd.DataFrame, *, key: list[str], compare: list[str]) ->
     return exact
 
 
-class _Where:
+class Where:
     """Turns masks over a table into located problems (file, row, CHILD, column, value)."""
 
     def __init__(self, source: str, frame: pd.DataFrame) -> None:
@@ -375,7 +503,7 @@ class _Where:
             problems.append(make(message, value=values[index], **self.at(index, column)))
 
 
-def _per_unique(values: pd.Series, tidy: Callable[[pd.Series], pd.Series]) -> pd.Series:
+def per_unique(values: pd.Series, tidy: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """Apply a string operation to each distinct value once, then spread it back over the rows.
 
     A 903 column holds few distinct values (codes, dates, postcodes), so this turns tens of
@@ -386,8 +514,8 @@ def _per_unique(values: pd.Series, tidy: Callable[[pd.Series], pd.Series]) -> pd
     return pd.Series(tidied[positions], index=values.index)
 
 
-def _matches(values: pd.Series, pattern: str) -> pd.Series:
-    return _per_unique(values, lambda u: u.str.match(pattern)).astype(bool)
+def matches(values: pd.Series, pattern: str) -> pd.Series:
+    return per_unique(values, lambda u: u.str.match(pattern)).astype(bool)
 
 
 def _tidy_one(value: str) -> str:
@@ -395,13 +523,13 @@ def _tidy_one(value: str) -> str:
     return value.upper() if value.isalnum() else "".join(value.split()).upper()
 
 
-def _tidy_code(values: pd.Series) -> pd.Series:
+def tidy_code(values: pd.Series) -> pd.Series:
     # Councils' systems export codes in either case and with stray spaces; codes never hold spaces.
-    return _per_unique(values, lambda u: u.map(_tidy_one))
+    return per_unique(values, lambda u: u.map(_tidy_one))
 
 
-def _tidy_id(values: pd.Series) -> pd.Series:
-    return _tidy_code(values)
+def tidy_id(values: pd.Series) -> pd.Series:
+    return tidy_code(values)
 
 
 def _read_dates(text: pd.Series) -> pd.DataFrame:
@@ -421,8 +549,8 @@ def _read_dates(text: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"parsed": parsed, "two_digit": two_digit}, index=text.index)
 
 
-def _parse_dates(
-    values: pd.Series, column: str, where: _Where, problems: list[Problem], *, required: bool
+def parse_dates(
+    values: pd.Series, column: str, where: Where, problems: list[Problem], *, required: bool
 ) -> pd.Series:
     text = values.astype(str)
     positions, uniques = pd.factorize(text)
@@ -442,7 +570,7 @@ def _flag_invalid_codes(
     name: str,
     column: str,
     valid: Iterable[str],
-    where: _Where,
+    where: Where,
     problems: list[Problem],
 ) -> None:
     values = frame[name]
@@ -463,7 +591,7 @@ def _flag_dated_codes(
     column: str,
     validity: dict[str, codes.Validity],
     date_field: str,
-    where: _Where,
+    where: Where,
     problems: list[Problem],
     *,
     as_at: dt.date,
@@ -488,8 +616,8 @@ def _flag_dated_codes(
                         MSG_CODE_NOT_YET_VALID.format(
                             code=code,
                             column=column,
-                            decom=_fmt(day[index]),
-                            since=_fmt(rule.valid_from),
+                            decom=format_date(day[index]),
+                            since=format_date(rule.valid_from),
                         ),  # fmt: skip
                         value=code,
                         **where.at(index, column),
@@ -503,8 +631,8 @@ def _flag_dated_codes(
                         MSG_CODE_RETIRED.format(
                             code=code,
                             column=column,
-                            decom=_fmt(day[index]),
-                            until=_fmt(rule.valid_to),
+                            decom=format_date(day[index]),
+                            until=format_date(rule.valid_to),
                         ),  # fmt: skip
                         value=code,
                         **where.at(index, column),
@@ -520,12 +648,14 @@ def _flag_dated_codes(
                 for index in frame.index[still_open]:
                     problems.append(
                         Problem.warning(
-                            MSG_CODE_RETIRED_OPEN.format(code=code, until=_fmt(rule.valid_to)),
+                            MSG_CODE_RETIRED_OPEN.format(
+                                code=code, until=format_date(rule.valid_to)
+                            ),
                             value=code,
                             **where.at(index, column),
                         )
                     )
 
 
-def _fmt(day: dt.date | pd.Timestamp) -> str:
+def format_date(day: dt.date | pd.Timestamp) -> str:
     return f"{day:%d/%m/%Y}"

@@ -904,3 +904,34 @@ def test_xml_row_numbers_stay_right_past_line_65535() -> None:
     assert tables["Episodes"].frame["_row"].tolist() == lines_of(text, "<EPISODE>")
     assert tables["Header"].frame["_row"].tolist() == lines_of(text, "<HEADER>")
     assert tables["Episodes"].frame["_row"].iloc[-1] > 65_535
+
+
+# --- Optional Episodes columns (CARER_ID, WEEKLY_COST) -----------------------------------------
+
+
+def test_csv_episodes_keep_their_optional_columns() -> None:
+    rows = [[*EPISODES, "CARER_ID", "WEEKLY_COST"], [*EPISODE_ROWS[0], "FC1", "512.40"]]
+    tables, problems = read(header_file(), RawFile("episodes.csv", csv_bytes(rows)))
+    assert problems == []
+    frame = tables["Episodes"].frame
+    assert frame.loc[0, ["CARER_ID", "WEEKLY_COST"]].tolist() == ["FC1", "512.40"]
+
+
+def test_xml_episodes_carry_carer_id_and_weekly_cost_when_given() -> None:
+    text = XML.replace(
+        "<PL>U4</PL>",
+        "<PL>U4</PL>\n      <CARER_ID>FC1</CARER_ID><WEEKLY_COST>512.40</WEEKLY_COST>",
+    )
+    tables, problems = read(RawFile("return.xml", text.encode()))
+    assert problems == []
+    frame = tables["Episodes"].frame
+    assert list(frame.columns) == [*EPISODES, "CARER_ID", "WEEKLY_COST", "_row"]
+    assert frame["CARER_ID"].tolist() == ["FC1", "", ""]
+    assert frame["WEEKLY_COST"].tolist() == ["512.40", "", ""]
+    # The row numbers are still the episodes' lines.
+    assert frame["_row"].tolist() == lines_of(text, "<EPISODE>")
+
+
+def test_xml_episodes_without_the_optional_elements_have_no_such_columns() -> None:
+    tables, _ = read(RawFile("return.xml", XML.encode()))
+    assert "CARER_ID" not in tables["Episodes"].frame.columns

@@ -102,3 +102,47 @@ def test_diff_of_identical_histories_is_empty():
     stored = episodes(("A", "2023-05-01", "", "", "U4")).assign(id=[1])
     diff = diff_episodes(stored, episodes(("A", "2023-05-01", "", "", "U4")))
     assert (diff.added, diff.updated, diff.removed, diff.delete_ids) == (0, 0, 0, [])
+
+
+# --- Optional fields: CARER_ID and WEEKLY_COST ---------------------------------------------------
+
+
+def with_supply(frame: pd.DataFrame, carer: list[str], cost: list[float]) -> pd.DataFrame:
+    return frame.assign(carer_id=carer, weekly_cost=pd.Series(cost, dtype=float))
+
+
+def test_stitch_upload_without_the_optional_columns_keeps_the_stored_values():
+    stored = with_supply(
+        episodes(("A", "2024-01-01", "2024-05-01", "X1", "U4"), ("A", "2024-05-01", "", "", "U5")),
+        ["FC1", "FC2"], [500.0, 510.0],
+    )  # fmt: skip
+    upload = with_supply(
+        episodes(("A", "2024-05-01", "2024-07-01", "E4A", "U5"), ("B", "2024-06-01", "", "", "U4")),
+        ["", ""], [float("nan")] * 2,
+    )  # fmt: skip
+    new, _ = stitch_episodes(
+        stored, upload, window_start=dt.date(2024, 4, 1), absent_fields=("carer_id", "weekly_cost")
+    )
+    assert new["carer_id"].tolist() == ["FC1", "FC2", ""]
+    assert new["weekly_cost"].tolist()[:2] == [500.0, 510.0]
+    assert pd.isna(new["weekly_cost"].iloc[2])
+    # The episode's own change (closed) is still taken from the upload.
+    assert new["rec"].tolist() == ["X1", "E4A", ""]
+
+
+def test_stitch_upload_with_blank_optional_cells_blanks_the_stored_values():
+    stored = with_supply(episodes(("A", "2024-05-01", "", "", "U5")), ["FC2"], [510.0])
+    upload = with_supply(episodes(("A", "2024-05-01", "", "", "U5")), [""], [float("nan")])
+    new, _ = stitch_episodes(stored, upload, window_start=dt.date(2024, 4, 1))
+    assert new["carer_id"].tolist() == [""] and new["weekly_cost"].isna().all()
+
+
+def test_diff_counts_a_changed_carer_or_cost_as_an_update():
+    stored = with_supply(episodes(("A", "2024-05-01", "", "", "U5")), ["FC2"], [510.0])
+    stored["id"] = [7]
+    for carer, cost in (("FC3", 510.0), ("FC2", 520.0)):
+        new = with_supply(episodes(("A", "2024-05-01", "", "", "U5")), [carer], [cost])
+        diff = diff_episodes(stored, new)
+        assert (diff.added, diff.updated, diff.removed, diff.delete_ids) == (0, 1, 0, [7])
+    same = diff_episodes(stored, stored.drop(columns="id"))
+    assert (same.updated, same.delete_ids) == (0, [])

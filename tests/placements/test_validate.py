@@ -18,11 +18,11 @@ def table(kind: str, columns: list[str], rows: list[dict[str, str]]) -> Table:
     return Table(kind=kind, source=f"{kind.lower()}.csv", frame=frame)
 
 
-def check(children, episodes, uasc=None, **kwargs) -> v.Extract:
+def check(children, episodes, uasc=None, as_at=AS_AT, **kwargs) -> v.Extract:
     tables = [table("Header", HEADER, children), table("Episodes", EPISODES, episodes)]
     if uasc is not None:
         tables.append(table("UASC", UASC, uasc))
-    return v.validate_extract(tables, as_at=kwargs.get("as_at", AS_AT))
+    return v.validate_extract(tables, as_at=as_at, **kwargs)
 
 
 def errors(extract: v.Extract) -> list:
@@ -189,3 +189,115 @@ def test_validate_messages_never_echo_other_cells_of_the_row():
     [problem] = errors(extract)
     text = " ".join([problem.message, problem.value])
     assert "A123456789012" not in text and "SE15" not in text
+
+
+# --- Optional CARER_ID and WEEKLY_COST; URNs and carers looked up ------------------------------
+
+EPISODES_PLUS = [*EPISODES, "CARER_ID", "WEEKLY_COST"]
+
+
+def check_plus(episodes, **kwargs) -> v.Extract:
+    tables = [table("Header", HEADER, [child("A1")]), table("Episodes", EPISODES_PLUS, episodes)]
+    return v.validate_extract(tables, as_at=AS_AT, **kwargs)
+
+
+def test_validate_carer_id_and_weekly_cost_are_tidied_and_typed():
+    extract = check_plus(
+        [episode("A1", "01/04/2024", CARER_ID=" fc1 ", WEEKLY_COST="£1,234.50"),
+         episode("A1", "01/06/2024", RNE="P", PLACE="U5")]
+    )  # fmt: skip
+    assert extract.problems == []
+    assert extract.absent_fields == ()
+    assert extract.episodes["carer_id"].tolist() == ["FC1", ""]
+    assert extract.episodes["weekly_cost"].iloc[0] == 1234.5
+    assert pd.isna(extract.episodes["weekly_cost"].iloc[1])
+
+
+def test_validate_episodes_without_the_optional_columns_say_so():
+    extract = check([child("A1")], [episode("A1", "01/04/2024")])
+    assert extract.problems == []
+    assert extract.absent_fields == ("carer_id", "weekly_cost")
+    assert extract.episodes.loc[0, "carer_id"] == ""
+    assert pd.isna(extract.episodes.loc[0, "weekly_cost"])
+
+
+@pytest.mark.parametrize(
+    ("cost", "message"),
+    [("n/a", v.MSG_COST_NOT_A_NUMBER), ("-1", v.MSG_COST_NEGATIVE),
+     ("100000.01", v.MSG_COST_TOO_HIGH)],
+)  # fmt: skip
+def test_validate_weekly_cost_that_is_no_weekly_cost_is_refused(cost, message):
+    extract = check_plus([episode("A1", "01/04/2024", WEEKLY_COST=cost)])
+    [problem] = errors(extract)
+    assert (problem.column, problem.value, problem.message) == ("WEEKLY_COST", cost, message)
+
+
+def test_validate_carer_id_on_a_placement_without_a_foster_carer_is_a_warning():
+    extract = check_plus(
+        [episode("A1", "01/04/2024", PLACE="K2", PLACE_PROVIDER="PR4", URN="SC123456",
+                 CARER_ID="FC1"),
+         episode("A1", "01/06/2024", RNE="P", PLACE="A3", CARER_ID="FC1")]
+    )  # fmt: skip
+    [problem] = extract.problems
+    assert (problem.severity, problem.row, problem.column, problem.value) == (
+        "warning", 2, "CARER_ID", "FC1",
+    )  # fmt: skip
+    assert problem.message == v.MSG_CARER_ID_NOT_FOSTER.format(place="K2")
+
+
+def test_validate_carer_id_too_long_is_refused():
+    extract = check_plus([episode("A1", "01/04/2024", CARER_ID="C" * 21)])
+    [problem] = errors(extract)
+    assert problem.message == v.MSG_CARER_ID_TOO_LONG
+
+
+def test_validate_carer_id_not_among_the_stored_households_is_a_warning():
+    asked = []
+
+    def known(ids):
+        asked.append(ids)
+        return {"FC1"}
+
+    extract = check_plus(
+        [episode("A1", "01/04/2024", CARER_ID="FC1"),
+         episode("A1", "01/06/2024", RNE="P", CARER_ID="FC9"),
+         episode("A1", "01/08/2024", RNE="P", CARER_ID="")],
+        known_carers=known,
+    )  # fmt: skip
+    assert asked == [["FC1", "FC9"]]
+    [problem] = extract.problems
+    assert (problem.row, problem.value, problem.message) == (3, "FC9", v.MSG_CARER_ID_NOT_FOUND)
+
+
+def test_validate_carer_ids_are_not_checked_when_no_households_are_stored():
+    extract = check_plus(
+        [episode("A1", "01/04/2024", CARER_ID="FC9")], known_carers=lambda ids: None
+    )
+    assert extract.problems == []
+
+
+def test_validate_urn_not_in_the_provider_lists_is_a_warning():
+    asked = []
+
+    def known(urns):
+        asked.append(urns)
+        return {"SC123456"}
+
+    extract = check(
+        [child("A1")],
+        [episode("A1", "01/01/2024", DEC="01/02/2024", REC="X1", URN="SC123456"),
+         episode("A1", "01/02/2024", RNE="P", DEC="01/03/2024", REC="X1", URN="1234567"),
+         episode("A1", "01/03/2024", RNE="P", DEC="01/04/2024", REC="X1", URN="XXXXXXX"),
+         episode("A1", "01/04/2024", RNE="P", URN="12345")],
+        known_urns=known,
+    )  # fmt: skip
+    assert asked == [["1234567", "SC123456"]]  # blank, XXXXXXX and ill-formed are not looked up
+    assert [(p.row, p.value, p.message) for p in warnings(extract)] == [
+        (5, "12345", v.MSG_URN_FORMAT),
+        (3, "1234567", v.MSG_URN_NOT_FOUND),
+    ]
+
+
+def test_validate_urns_are_not_checked_while_no_provider_list_is_held():
+    extract = check([child("A1")], [episode("A1", "01/04/2024")], known_urns=lambda urns: None)
+    assert extract.problems == []
