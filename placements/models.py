@@ -310,7 +310,7 @@ class UploadProblem(models.Model):
     severity = models.CharField(max_length=7, choices=Severity.choices)
     file = models.CharField(max_length=255, blank=True)
     row = models.PositiveIntegerField(null=True, blank=True)
-    child_id = models.CharField("CHILD", max_length=10, blank=True)
+    child_id = models.CharField("CHILD", max_length=20, blank=True)
     column = models.CharField(max_length=40, blank=True)
     value = models.CharField(max_length=100, blank=True)
     message = models.TextField()

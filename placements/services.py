@@ -530,7 +530,7 @@ def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
                 severity=p.severity,
                 file=p.file[:255],
                 row=p.row,
-                child_id=p.child[:10],
+                child_id=p.child[:20],
                 column=p.column[:40],
                 value=p.value[:100],
                 message=p.message,

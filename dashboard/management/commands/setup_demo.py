@@ -111,7 +111,9 @@ class Command(BaseCommand):
             )
             for year in range(as_at.year - 12, as_at.year + 1):
                 Population.objects.get_or_create(la=la, year=year, defaults={"count": 61000})
-        if Upload.objects.filter(la=la, status=Upload.Status.LOADED).exists():
+        if Upload.objects.filter(
+            la=la, kind=Upload.Kind.SSDA903, status=Upload.Status.LOADED
+        ).exists():
             self.stdout.write(f"{la} already has its history loaded.")
         else:
             self._load_history(la, as_at, options)
@@ -172,7 +174,9 @@ class Command(BaseCommand):
     def _indicators(self, la: LocalAuthority) -> dt.date | None:
         """The latest month end with computed values, working them out first if need be."""
         values = IndicatorValue.objects.filter(la=la, definitions_version=DEFINITIONS_VERSION)
-        loaded = Upload.objects.filter(la=la, status=Upload.Status.LOADED).exists()
+        loaded = Upload.objects.filter(
+            la=la, kind=Upload.Kind.SSDA903, status=Upload.Status.LOADED
+        ).exists()
         if loaded and not values.exists():
             # With a Celery worker (REDIS_URL set) the recompute after each upload is queued
             # rather than done; the targets, commentary and published rows need the values now.
@@ -313,9 +317,9 @@ def _own_published_rows(la: LocalAuthority) -> dict[str, list[dict[str, str]]]:
     computed (e.g. under an older definitions version) is simply left out.
     """
     starts = list(
-        Upload.objects.filter(la=la, status=Upload.Status.LOADED).values_list(
-            "window_start", flat=True
-        )
+        Upload.objects.filter(
+            la=la, kind=Upload.Kind.SSDA903, status=Upload.Status.LOADED
+        ).values_list("window_start", flat=True)
     )
     if not starts:
         return {}
