@@ -49,7 +49,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +63,9 @@ HEADER_COLUMNS = list(TABLE_COLUMNS["Header"])
 EPISODE_COLUMNS = list(TABLE_COLUMNS["Episodes"])
 UASC_COLUMNS = list(TABLE_COLUMNS["UASC"])
 FULL_HISTORY_FOLDER = "full_history"
+# `SyntheticHistory.providers`: URN (XXXXXXX when not registered), the `_CATEGORIES` key,
+# PLACE_PROVIDER, the real postcode with its grid reference, and whether it is far from home.
+PROVIDER_COLUMNS = ["URN", "CATEGORY", "PLACE_PROVIDER", "POSTCODE", "EASTING", "NORTHING", "FAR"]
 
 # SEX is 1/2 in returns up to 2023-24 and M/F from 2024-25 (DOMAIN.md 1).
 SEX_AS_LETTERS_FROM = dt.date(2024, 4, 1)
@@ -122,12 +125,19 @@ class SyntheticHistory:
 
     `children`: CHILD, SEX (1/2), DOB, ETHNIC, UPN, MOTHER, MC_DOB, UASC (bool), DUC.
     `episodes`: the 903 episode columns, DECOM and DEC as datetime64 (DEC NaT while open).
+    `providers`: one row per provider the episodes could use (`PROVIDER_COLUMNS`), with its
+    true postcode even where the record lost it (PL_POST blank). `seed` and `districts` are
+    the arguments it was made from, so that the supply side (`synthetic_supply`) can be drawn
+    from the same seed without touching the history's own random stream.
     """
 
     as_at: dt.date
     years: tuple[CollectionYear, ...]
     children: pd.DataFrame
     episodes: pd.DataFrame
+    seed: int = 0
+    districts: tuple[str, ...] = ()
+    providers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROVIDER_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -291,23 +301,39 @@ _LOCAL_METRES = 28_000
 _OWN_CATEGORIES = ("la", "kin", "home_la", "sb_foster", "sb_home")
 
 
+@dataclass(frozen=True)
+class Surroundings:
+    """Real postcodes in the authority (`home`), around it (`near`, the authority included)
+    and in a ring well over 20 miles away (`far`); columns as `postcodes.postcodes_near`."""
+
+    home: pd.DataFrame
+    near: pd.DataFrame
+    far: pd.DataFrame
+
+
+def surroundings(districts: list[str]) -> Surroundings:
+    home = postcodes.postcodes_in_districts(districts)
+    if home.empty:
+        raise ValueError("None of the authority's districts has postcodes in the directory.")
+    centre_e, centre_n = float(home["easting"].mean()), float(home["northing"].mean())
+    spread = np.hypot(home["easting"] - centre_e, home["northing"] - centre_n)
+    radius = float(np.quantile(spread, 0.9))
+    near = postcodes.postcodes_near(centre_e, centre_n, max_metres=max(12_000, radius + 8_000))
+    far_from = max(45_000.0, radius + 35_000)
+    far = postcodes.postcodes_near(
+        centre_e, centre_n, min_metres=far_from, max_metres=far_from + 110_000
+    )
+    if far.empty:
+        far = near
+    return Surroundings(home=home, near=near, far=far)
+
+
 class _Places:
     """Real postcodes around the authority, and the providers placed at them."""
 
     def __init__(self, rng: np.random.Generator, districts: list[str], size: int) -> None:
-        home = postcodes.postcodes_in_districts(districts)
-        if home.empty:
-            raise ValueError("None of the authority's districts has postcodes in the directory.")
-        centre_e, centre_n = float(home["easting"].mean()), float(home["northing"].mean())
-        spread = np.hypot(home["easting"] - centre_e, home["northing"] - centre_n)
-        radius = float(np.quantile(spread, 0.9))
-        near = postcodes.postcodes_near(centre_e, centre_n, max_metres=max(12_000, radius + 8_000))
-        far_from = max(45_000.0, radius + 35_000)
-        far = postcodes.postcodes_near(
-            centre_e, centre_n, min_metres=far_from, max_metres=far_from + 110_000
-        )
-        if far.empty:
-            far = near
+        area = surroundings(districts)
+        home, near, far = area.home, area.near, area.far
         self.home = home
         self._postcodes: list[str] = []
         self.easting: list[float] = []
@@ -349,6 +375,8 @@ class _Places:
             for i, (_, _, kind, _, _) in enumerate(providers)
         ]
         self.place_provider = [provider for _, provider, _, _, _ in providers]
+        self.category = [name for name, _, _, _, _ in providers]
+        self.remote = [remote for _, _, _, _, remote in providers]
         # A few providers' addresses are missing from the record, always the same ones.
         unknown = rng.random(total) < 0.02
         self.postcode = ["" if unknown[i] else self._postcodes[i] for i in range(total)]
@@ -359,6 +387,21 @@ class _Places:
         for name in _CATEGORIES:
             self.near_of[name] = self.near_of[name] or self.far_of[name]
             self.far_of[name] = self.far_of[name] or self.near_of[name]
+
+    def frame(self) -> pd.DataFrame:
+        """`SyntheticHistory.providers`: every provider with its true postcode."""
+        return pd.DataFrame(
+            {
+                "URN": self.urn,
+                "CATEGORY": self.category,
+                "PLACE_PROVIDER": self.place_provider,
+                "POSTCODE": self._postcodes,
+                "EASTING": self.easting,
+                "NORTHING": self.northing,
+                "FAR": self.remote,
+            },
+            columns=PROVIDER_COLUMNS,
+        )
 
     def _locate(self, pool: pd.DataFrame, row: int) -> None:
         self._postcodes.append(str(pool["postcode"].iat[row]))
@@ -1121,6 +1164,9 @@ def generate_history(
         years=year_list,
         children=child_table,
         episodes=episodes[EPISODE_COLUMNS].reset_index(drop=True),
+        seed=seed,
+        districts=tuple(districts),
+        providers=places.frame(),
     )
 
 
@@ -1186,20 +1232,32 @@ def _dates(values: pd.Series) -> pd.Series:
     return values.dt.strftime("%d/%m/%Y").fillna("")
 
 
-def year_extract(history: SyntheticHistory, year: CollectionYear) -> dict[str, pd.DataFrame]:
+def year_extract(
+    history: SyntheticHistory,
+    year: CollectionYear,
+    *,
+    extra_episode_columns: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
     """The header, episodes and UASC tables a council would send for `year`, as text.
 
     Every episode open at any time from 1 April to the year end is there, including those
     that began earlier (with their original DECOM) and those ending on 1 April itself: the
     stored history only learns that an episode closed from a file that holds it. Episodes
-    still open at the year end are shown open.
+    still open at the year end are shown open. `extra_episode_columns` (text, on the index of
+    `history.episodes`, such as CARER_ID and WEEKLY_COST) are appended to the episodes.
     """
-    return _extract(history, pd.Timestamp(year.start), pd.Timestamp(year.end), year.start)
+    return _extract(
+        history, pd.Timestamp(year.start), pd.Timestamp(year.end), year.start, extra_episode_columns
+    )
 
 
-def full_history_extract(history: SyntheticHistory) -> dict[str, pd.DataFrame]:
+def full_history_extract(
+    history: SyntheticHistory, *, extra_episode_columns: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """Every episode up to the as-at date, with SEX coded as in the as-at year."""
-    return _extract(history, None, pd.Timestamp(history.as_at), history.as_at)
+    return _extract(
+        history, None, pd.Timestamp(history.as_at), history.as_at, extra_episode_columns
+    )
 
 
 def _extract(
@@ -1207,12 +1265,18 @@ def _extract(
     start: pd.Timestamp | None,
     end: pd.Timestamp,
     coded_in: dt.date,
+    extra_episode_columns: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     episodes = history.episodes
     keep = episodes["DECOM"] <= end
     if start is not None:
         keep &= episodes["DEC"].isna() | (episodes["DEC"] >= start)
     episodes = episodes[keep].copy()
+    columns = list(EPISODE_COLUMNS)
+    if extra_episode_columns is not None:
+        extra = extra_episode_columns.reindex(episodes.index).fillna("")
+        episodes[list(extra.columns)] = extra
+        columns += list(extra.columns)
     open_at_end = episodes["DEC"].isna() | (episodes["DEC"] > end)
     episodes.loc[open_at_end, "DEC"] = pd.NaT
     episodes.loc[open_at_end, "REC"] = ""
@@ -1233,7 +1297,7 @@ def _extract(
     children["DUC"] = _dates(children["DUC"])
     return {
         "header": children[HEADER_COLUMNS].reset_index(drop=True),
-        "episodes": episodes[EPISODE_COLUMNS].reset_index(drop=True),
+        "episodes": episodes[columns].reset_index(drop=True),
         "uasc": children.loc[children["UASC"], UASC_COLUMNS].reset_index(drop=True),
     }
 
@@ -1247,9 +1311,23 @@ def _write(tables: dict[str, pd.DataFrame], folder: Path) -> WrittenExtract:
     )
 
 
-def write_extracts(history: SyntheticHistory, out_dir: Path) -> list[WrittenExtract]:
+def write_extracts(
+    history: SyntheticHistory,
+    out_dir: Path,
+    *,
+    extra_episode_columns: pd.DataFrame | None = None,
+) -> list[WrittenExtract]:
     """One folder per collection year (`2021-22/`) and `full_history/`, each with
-    header.csv, episodes.csv and uasc.csv."""
-    written = [_write(year_extract(history, year), out_dir / year.label) for year in history.years]
-    written.append(_write(full_history_extract(history), out_dir / FULL_HISTORY_FOLDER))
+    header.csv, episodes.csv and uasc.csv; `extra_episode_columns` as in `year_extract`."""
+    extra = extra_episode_columns
+    written = [
+        _write(year_extract(history, year, extra_episode_columns=extra), out_dir / year.label)
+        for year in history.years
+    ]
+    written.append(
+        _write(
+            full_history_extract(history, extra_episode_columns=extra),
+            out_dir / FULL_HISTORY_FOLDER,
+        )
+    )
     return written

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from placements.management.commands._common import authority, iso_date
 from placements.ssda903 import codes
 from placements.synthetic import generate_history, write_extracts
+from placements.synthetic_supply import episode_columns, generate_supply, write_supply
 
 
 def positive(value: str) -> int:
@@ -18,7 +19,10 @@ def positive(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Write synthetic SSDA903 extracts for an authority: one folder per collection year "
-        "(header.csv, episodes.csv, uasc.csv) and full_history/. No real child's data."
+        "(header.csv, episodes.csv, uasc.csv) and full_history/. With --supply, also the "
+        "supply side in the top folder: carers.csv (foster carers extract), costs.csv "
+        "(placement costs extract) and providers.xlsx (Ofsted's 2025 combined provider list). "
+        "No real child's data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,6 +41,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-at",
             help="Extract date YYYY-MM-DD (default: the last day of the previous month)",
+        )
+        parser.add_argument(
+            "--supply",
+            action="store_true",
+            help=(
+                "Also write carers.csv (every foster carer household: in-house ones and the "
+                "agency ones the children live with), costs.csv (CHILD, DECOM, WEEKLY_COST for "
+                "about 97%% of episodes) and providers.xlsx (every URN the episodes use, plus "
+                "children's homes nearby the authority does not use) into --out, as at --as-at"
+            ),
+        )
+        parser.add_argument(
+            "--episode-columns",
+            action="store_true",
+            help=(
+                "Add the optional CARER_ID and WEEKLY_COST columns to every episodes.csv "
+                "(the same households and costs as --supply writes)"
+            ),
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -61,7 +83,15 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
-        for written in write_extracts(history, Path(str(options["out"]))):
+        out = Path(str(options["out"]))
+        supply = None
+        if options["supply"] or options["episode_columns"]:
+            supply = generate_supply(history, la_name=la.name)
+        extra = episode_columns(supply) if supply and options["episode_columns"] else None
+        for written in write_extracts(history, out, extra_episode_columns=extra):
             self.stdout.write(
                 f"Wrote {written.folder}: {written.children} children, {written.episodes} episodes"
             )
+        if supply and options["supply"]:
+            for file in write_supply(supply, out):
+                self.stdout.write(f"Wrote {file.path}: {file.description}")
