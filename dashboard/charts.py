@@ -176,3 +176,46 @@ def sparkline_svg(
         mark_safe(lines),  # noqa: S308 - numbers we formatted above
         mark_safe(dot),  # noqa: S308 - numbers we formatted above
     )
+
+
+def lines_figure(
+    *, series: Sequence[tuple[str, Sequence[Point]]], y_title: str, prefix: str = ""
+) -> dict[str, Any]:
+    """Several monthly series on one chart, each with its own colour and line style."""
+    styles = [(BLUE, "solid", "circle"), (VERMILION, "dash", "square"), (GREEN, "dot", "diamond")]
+    traces = []
+    for (name, points), (colour, dash, symbol) in zip(series, styles, strict=False):
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "x": [day.isoformat() for day, _ in points],
+                "y": [value for _, value in points],
+                "line": {"color": colour, "width": 3, "dash": dash},
+                "marker": {"color": colour, "symbol": symbol},
+                "connectgaps": False,
+                "hovertemplate": "%{x|%d %B %Y}: %{y}<extra>" + name + "</extra>",
+            }
+        )
+    return {
+        "data": traces,
+        "layout": {
+            "margin": {"l": 60, "r": 20, "t": 10, "b": 40},
+            "height": 360,
+            "font": {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": TEXT},
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+            "xaxis": {"type": "date", "gridcolor": GRID, "tickformat": "%b %Y"},
+            "yaxis": {
+                "title": {"text": y_title},
+                "gridcolor": GRID,
+                "rangemode": "tozero",
+                "tickprefix": prefix,
+                "separatethousands": True,
+            },
+            "legend": {"orientation": "h", "y": -0.18},
+            "hovermode": "closest",
+        },
+        "config": {"displaylogo": False, "responsive": True},
+    }

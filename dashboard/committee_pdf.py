@@ -116,6 +116,8 @@ def build_pdf(report: CommitteeReport, *, compress: bool = True) -> bytes:
     for row in report.promises:
         story.append(KeepTogether(_promise(report, row)))
     story.append(KeepTogether(_placements(report)))
+    if report.supply:
+        story.append(KeepTogether(_supply(report)))
     story += _about(report)
 
     def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
@@ -320,6 +322,38 @@ def _axis_number(row: PromiseRow, value: float) -> str:
     if row.definition.unit == "percent":
         return f"{value:.0f}%"
     return f"{value:,.0f}"
+
+
+def _supply(report: CommitteeReport) -> list[Flowable]:
+    period = wording.long_date(report.period_end)
+    rows: list[list[object]] = [
+        [
+            _cell("Measure", bold=True),
+            _cell(period, bold=True, right=True),
+            _cell("Month before", bold=True, right=True),
+            _cell("A year before", bold=True, right=True),
+        ]
+    ]
+    for row in report.supply:
+        rows.append(
+            [
+                _cell(row.definition.name),
+                _cell(row.value.text, right=True),
+                _cell(row.previous.text, right=True),
+                _cell(row.year_ago.text, right=True),
+            ]
+        )
+    note = (
+        "Average weekly costs and the month's spend cover the placements with a known cost; "
+        "the last line says what share of children that is."
+    )
+    if report.suppressed:
+        note += " An average over fewer than 5 children is not shown."
+    return [
+        Paragraph("Fostering and costs", STYLES["h2"]),
+        _table(rows, [75 * mm, 32 * mm, 32 * mm, 32 * mm]),
+        Paragraph(_text(note), STYLES["small"]),
+    ]
 
 
 def _placements(report: CommitteeReport) -> list[Flowable]:

@@ -1,9 +1,10 @@
 """The catalogue of indicators: what each one means, in plain English, for pages and exports.
 
 The text here is what users read next to a number, so it states exactly what
-`sufficiency.indicators` computes (DOMAIN.md 2). Each indicator function's docstring carries the
-same definition, numerator, denominator, reference date, exclusions and source, and names the
-same decisions; a test keeps the two in step.
+`sufficiency.indicators` computes (DOMAIN.md 2), and `sufficiency.supply` for the supply
+indicators (foster carers, places and placement costs). Each indicator function's docstring
+carries the same definition, numerator, denominator, reference date, exclusions and source, and
+names the same decisions; a test keeps the two in step.
 
 A decision is either one DOMAIN.md makes (`ours=False`) or our reading of a point DOMAIN.md
 leaves open (`ours=True`): pages should show both, and flag ours as the product's own choice.
@@ -20,7 +21,8 @@ from typing import Literal
 
 DEFINITIONS_VERSION = "2026.1"
 
-Unit = Literal["count", "percent", "rate"]
+# money: pounds, from a numerator in pence (sufficiency.supply says how each value is made).
+Unit = Literal["count", "percent", "rate", "money"]
 Polarity = Literal["lower", "higher", "info"]
 
 
@@ -304,7 +306,8 @@ def _placement_count(
     )
 
 
-INDICATORS: tuple[IndicatorDefinition, ...] = (
+# The measures computed from the 903 episodes alone (sufficiency.indicators).
+SSDA903_INDICATORS: tuple[IndicatorDefinition, ...] = (
     _count(
         "cla_count",
         "Children looked after",
@@ -551,4 +554,310 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
     ),
 )
 
+# --- Supply: foster carers, their places, and what placements cost --------------------------
+# DOMAIN.md says nothing about carers or costs: every decision here is the product's own.
+
+APPROVED_AT_D = Decision(
+    "approved-at-D",
+    "A foster carer household is approved at a month end D when its approval date is on or "
+    "before D and it has no deregistration date or one after D: a household deregistered on D "
+    "is no longer approved at D, as a child whose episode ends on D is no longer looked after. "
+    "Approvals and deregistrations in the month are those dated after the previous month end "
+    "and on or before D; a household approved and deregistered in the same month counts in "
+    "both, and is not approved at either month end.",
+    ours=True,
+)
+IN_HOUSE_HOUSEHOLDS = Decision(
+    "in-house-households",
+    "In-house households are those the carers extract gives PROVISION IN_HOUSE; agency "
+    "households are not counted. The household's PROVISION decides, not the PLACE_PROVIDER "
+    "of the children placed with it. Connected-person (kinship), short-breaks and every other "
+    "type of approved household count as households, approvals and deregistrations, as "
+    "Ofsted's fostering statistics count every approved household.",
+    ours=True,
+)
+SHORT_BREAK_PLACES = Decision(
+    "short-break-places",
+    "The places of short-breaks households (CARER_TYPE SHORT_BREAKS) are left out of approved "
+    "places, places filled, vacancies and use of places: they serve children on short breaks, "
+    "whom no indicator counts, so they would show as vacant however much they were used. A "
+    "child looked after at D placed with a short-breaks household fills no counted place.",
+    ours=True,
+)
+CARERS_NOT_KNOWN = Decision(
+    "carers-not-known",
+    "With no foster carer households stored for the authority (no carers extract loaded), the "
+    "household, approval, place and vacancy figures have no value rather than 0.",
+    ours=True,
+)
+PLACE_FILLED = Decision(
+    "place-filled",
+    "A child looked after at D fills a place when the placement counted at D is a foster "
+    "placement (U1-U6) and the CARER_ID on the episode counted at D is an in-house household "
+    "approved at D. A child in a temporary placement (T0-T4) at D fills the place of the carer "
+    "before it, not one of the carer of the temporary stay (such as a respite carer). A child "
+    "placed for adoption with their foster carer (A3/A5) is placed for adoption and fills no "
+    "fostering place. A CARER_ID that is not in the carers extract, an agency household, or a "
+    "household not approved at D fills no place.",
+    ours=True,
+)
+CARER_ID_NOT_KNOWN = Decision(
+    "carer-id-not-known",
+    "Places filled, vacancies and use of places have no value at a month end when no child "
+    "looked after at D has a CARER_ID on the episode counted at D (the 903 extract did not "
+    "carry the column then): otherwise every place would show as vacant.",
+    ours=True,
+)
+VACANCIES_PER_HOUSEHOLD = Decision(
+    "vacancies-per-household",
+    "Vacancies are counted household by household: its approved places minus the children "
+    "filling them, never below 0. A household with more children than approved places (under "
+    "an exemption or a variation) has no vacancies, and its extra children do not fill another "
+    "household's places, so vacancies can be more than approved places minus places filled, "
+    "never fewer. Use of places counts each household's children up to its approved places, "
+    "so it is at most 100%, and the places used and the vacancies add up to the approved "
+    "places.",
+    ours=True,
+)
+COST_OF_COUNTED_EPISODE = Decision(
+    "cost-of-counted-episode",
+    "A child's weekly cost at D is that of the episode whose details count at D: for a "
+    "temporary placement (T0-T4), the placement before it, which goes on being paid for; the "
+    "temporary stay's own cost is not used. It is the costs extract's WEEKLY_COST for that "
+    "episode's CHILD and DECOM where the extract has one, else the WEEKLY_COST on the episode "
+    "itself. A cost is not carried over from another episode, even of the same placement: "
+    "after a change of legal status the new episode needs its own cost. A child with neither "
+    "has no known cost.",
+    ours=True,
+)
+COST_IN_PENCE = Decision(
+    "cost-in-pence",
+    "Weekly costs are added up in whole pence, so totals are exact. An average is that total "
+    "over the children with a known cost, in pounds (shown to the penny); with no child with "
+    "a known cost there is no value, and the denominator is 0.",
+    ours=True,
+)
+MONTHLY_SPEND = Decision(
+    "monthly-spend",
+    "A month's spend is the weekly costs of the placements open at D times 52 and divided by "
+    "12: what a month of those placements costs at D's rates, not what was paid in the month "
+    "(placements that began and ended within the month are not in it). Placements with no "
+    "known cost are not in it either: the share of children with a known cost says how "
+    "complete it is. With no known cost at all there is no value.",
+    ours=True,
+)
+
+_CARERS_SOURCE = (
+    "The authority's foster carers extract (PROVISION, CARER_TYPE, APPROVAL_DATE, "
+    "DEREGISTRATION_DATE, APPROVED_PLACES). Ofsted's Fostering in England statistics publish "
+    "figures of this kind for each fostering service at 31 March; they are not imported here."
+)
+_PLACES_SOURCE = (
+    "The authority's foster carers extract, and CARER_ID and PLACE on the 903 episodes counted "
+    "at D."
+)
+_COSTS_SOURCE = (
+    "The authority's placement costs extract (WEEKLY_COST by CHILD and DECOM), else "
+    "WEEKLY_COST on the 903 episodes; the placement from the 903 episodes."
+)
+_EXCLUDE_AGENCY = "Agency households (PROVISION AGENCY)."
+_EXCLUDE_AGENCY_SHORT_BREAKS = (
+    "Agency households (PROVISION AGENCY). Short-breaks households (CARER_TYPE SHORT_BREAKS)."
+)
+_EXCLUDE_NO_COST = _EXCLUDE_SHORT_BREAKS + " Children whose placement has no known weekly cost."
+_HOUSEHOLDS = (APPROVED_AT_D, IN_HOUSE_HOUSEHOLDS, CARERS_NOT_KNOWN)
+_PLACES = (*_HOUSEHOLDS, SHORT_BREAK_PLACES)
+_FILLED = (*_PLACEMENT_AT_D, *_PLACES, PLACE_FILLED, CARER_ID_NOT_KNOWN)
+_COSTED = (*_PLACEMENT_AT_D, COST_OF_COUNTED_EPISODE)
+
+
+def _average_cost(
+    key: str, name: str, group: str, children: str, *extra: Decision, short_name: str
+) -> IndicatorDefinition:
+    # Info, not "lower is better": a lower average can mean children moved to placements that
+    # suit them less, or costs missing for the dearest ones; it is not a target to rate.
+    return IndicatorDefinition(
+        key=key,
+        name=name,
+        unit="money",
+        polarity="info",
+        definition=f"The average weekly cost, in pounds, of the placements of children looked "
+        f"after at the month end D in {group}, over those whose placement has a known weekly "
+        "cost.",
+        numerator="The known weekly costs of those placements added up, in pence.",
+        denominator=f"Children looked after at D in {children} whose placement has a known "
+        "weekly cost.",
+        reference_date=_AT_MONTH_END,
+        exclusions=_EXCLUDE_NO_COST,
+        source=_COSTS_SOURCE,
+        decisions=(*_COSTED, *extra, COST_IN_PENCE),
+        short_name=short_name,
+    )
+
+
+SUPPLY_INDICATORS: tuple[IndicatorDefinition, ...] = (
+    _count(
+        "fostering_households",
+        "In-house fostering households",
+        "The number of the authority's own (in-house) foster carer households approved at the "
+        "month end D: approved on or before D and not deregistered by D.",
+        _CARERS_SOURCE,
+        *_HOUSEHOLDS,
+        short_name="Fostering households",
+        polarity="higher",
+        exclusions=_EXCLUDE_AGENCY,
+    ),
+    _count(
+        "carer_approvals",
+        "Fostering households approved in the month",
+        "The number of in-house foster carer households whose approval date is in the month "
+        "ending D.",
+        _CARERS_SOURCE,
+        *_HOUSEHOLDS,
+        FLOW_MONTH,
+        short_name="Households approved",
+        polarity="higher",
+        exclusions=_EXCLUDE_AGENCY,
+        reference_date=_IN_MONTH,
+    ),
+    _count(
+        "carer_deregistrations",
+        "Fostering households deregistered in the month",
+        "The number of in-house foster carer households whose deregistration date is in the "
+        "month ending D.",
+        _CARERS_SOURCE,
+        *_HOUSEHOLDS,
+        FLOW_MONTH,
+        short_name="Households deregistered",
+        polarity="lower",
+        exclusions=_EXCLUDE_AGENCY,
+        reference_date=_IN_MONTH,
+    ),
+    _count(
+        "approved_places",
+        "Approved in-house fostering places",
+        "The number of places (APPROVED_PLACES) of the in-house foster carer households "
+        "approved at the month end D, short-breaks households aside.",
+        _CARERS_SOURCE,
+        *_PLACES,
+        short_name="Approved places",
+        polarity="higher",
+        exclusions=_EXCLUDE_AGENCY_SHORT_BREAKS,
+    ),
+    _count(
+        "places_filled",
+        "In-house fostering places filled",
+        "The number of children looked after at the month end D in a foster placement (U1-U6) "
+        "with an in-house foster carer household approved at D: the CARER_ID on the episode "
+        "counted at D is that household's.",
+        _PLACES_SOURCE,
+        *_FILLED,
+        short_name="Places filled",
+        exclusions=_EXCLUDE_SHORT_BREAKS + " " + _EXCLUDE_AGENCY_SHORT_BREAKS,
+    ),
+    _count(
+        "vacancies",
+        "In-house fostering vacancies",
+        "The number of approved places of the in-house foster carer households approved at the "
+        "month end D that no child looked after at D fills: for each household, its approved "
+        "places minus the children placed with it, never below 0, added up.",
+        _PLACES_SOURCE,
+        *_FILLED,
+        VACANCIES_PER_HOUSEHOLD,
+        short_name="Vacancies",
+        exclusions=_EXCLUDE_SHORT_BREAKS + " " + _EXCLUDE_AGENCY_SHORT_BREAKS,
+    ),
+    IndicatorDefinition(
+        key="utilisation",
+        name="Use of in-house fostering places",
+        unit="percent",
+        polarity="higher",
+        definition="Of the approved places of the in-house foster carer households approved at "
+        "the month end D, the percentage filled by children looked after at D, each household's "
+        "children counted up to its approved places.",
+        numerator="Approved places filled at D: for each household, the children looked after "
+        "at D placed with it (as places_filled counts them), up to its approved places.",
+        denominator="Approved places of the in-house households approved at D (approved_places).",
+        reference_date=_AT_MONTH_END,
+        exclusions=_EXCLUDE_SHORT_BREAKS + " " + _EXCLUDE_AGENCY_SHORT_BREAKS,
+        source=_PLACES_SOURCE,
+        decisions=(*_FILLED, VACANCIES_PER_HOUSEHOLD),
+        short_name="Places used",
+    ),
+    _average_cost(
+        "avg_cost_in_house_fostering",
+        "Average weekly cost: in-house fostering",
+        "foster placements with other carers (U4-U6) provided by the authority itself (PR1)",
+        "U4-U6 with provider PR1",
+        short_name="Cost: in-house fostering",
+    ),
+    _average_cost(
+        "avg_cost_agency_fostering",
+        "Average weekly cost: agency fostering",
+        "foster placements with other carers (U4-U6) through a private or voluntary provider "
+        "(PR4 or PR5)",
+        "U4-U6 with provider PR4 or PR5",
+        INDEPENDENT_FOSTERING,
+        short_name="Cost: agency fostering",
+    ),
+    _average_cost(
+        "avg_cost_kinship",
+        "Average weekly cost: fostering with relatives or friends",
+        "foster placements with relatives or friends (U1-U3)",
+        "U1-U3",
+        short_name="Cost: kinship fostering",
+    ),
+    _average_cost(
+        "avg_cost_childrens_homes",
+        "Average weekly cost: children's homes",
+        "secure children's homes or children's homes (K1 or K2)",
+        "K1 or K2",
+        short_name="Cost: children's homes",
+    ),
+    _average_cost(
+        "avg_cost_supported",
+        "Average weekly cost: supported accommodation and independent living",
+        "semi-independent living (H5), registered supported accommodation (K3) or independent "
+        "living (P2)",
+        "H5, K3 or P2",
+        short_name="Cost: supported accommodation",
+    ),
+    IndicatorDefinition(
+        key="monthly_spend",
+        name="Monthly spend on placements",
+        unit="money",
+        # Info: spend follows need; a lower figure is not better in itself.
+        polarity="info",
+        definition="The weekly costs of the placements of the children looked after at the "
+        "month end D whose placement has a known weekly cost, added up, times 52 and divided by "
+        "12: what a month of those placements costs at D's rates, in pounds.",
+        numerator="The known weekly costs of the placements of children looked after at D "
+        "added up, in pence (a week's cost, not a month's).",
+        denominator="Children looked after at D whose placement has a known weekly cost "
+        "(cost_known_share gives them as a share of all children looked after at D).",
+        reference_date=_AT_MONTH_END,
+        exclusions=_EXCLUDE_NO_COST,
+        source=_COSTS_SOURCE,
+        decisions=(*_COSTED, COST_IN_PENCE, MONTHLY_SPEND),
+        short_name="Monthly spend",
+    ),
+    IndicatorDefinition(
+        key="cost_known_share",
+        name="Children with a known weekly cost",
+        unit="percent",
+        polarity="info",
+        definition="Of the children looked after at the month end D, the percentage whose "
+        "placement has a known weekly cost (from the costs extract or the episode's "
+        "WEEKLY_COST): how much of the spend the cost figures cover.",
+        numerator="Children looked after at D whose placement has a known weekly cost.",
+        denominator=_STOCK_DENOMINATOR,
+        reference_date=_AT_MONTH_END,
+        exclusions=_EXCLUDE_SHORT_BREAKS,
+        source=_COSTS_SOURCE,
+        decisions=_COSTED,
+        short_name="Cost known",
+    ),
+)
+
+INDICATORS: tuple[IndicatorDefinition, ...] = (*SSDA903_INDICATORS, *SUPPLY_INDICATORS)
 BY_KEY: dict[str, IndicatorDefinition] = {indicator.key: indicator for indicator in INDICATORS}

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from placements.ssda903 import codes
-from sufficiency.definitions import INDICATORS
+from sufficiency.definitions import SSDA903_INDICATORS
 
 EPISODE_COLUMNS = [
     "child_id", "decom", "dec", "rne", "ls", "place", "place_provider", "rec", "pl_post",
@@ -876,21 +876,26 @@ def compute_indicators(
     population: dict[int, int],
     start: pd.Timestamp | None = None,
     end: pd.Timestamp,
+    history: CareHistory | None = None,
 ) -> pd.DataFrame:
-    """Every indicator at every month end from the month of `start` to the last on or before `end`.
+    """Every 903 indicator at every month end from the month of `start` to the last on or before
+    `end` (the supply indicators are `sufficiency.supply`'s).
 
     `episodes`: the stored episodes of one authority (child_id, decom, dec, rne, ls, place,
     place_provider, rec, pl_post, distance in miles or NaN, outside_la 1/0/NaN); `children`:
     child_id and dob; `population`: the 0-17 mid-year estimate by year. Without `start` the
-    first month is that of the earliest DECOM.
+    first month is that of the earliest DECOM. `history`: `build_care_history(episodes,
+    children)` when the caller has built it already, to share it with the supply indicators
+    (building it is most of the work); built here otherwise.
 
     Returns one row per indicator (catalogue order) and month end: indicator, period_end,
     value (a percentage 0-100 unrounded, a whole-number rate, or a count; NaN when a
     percentage or rate has a zero denominator), numerator and denominator (whole numbers; a
     count's denominator is the count itself, cla_rate's the population, 0 when unknown).
     """
-    history = build_care_history(episodes, children)
-    months = _month_range(start, end, history.first_month)
+    if history is None:
+        history = build_care_history(episodes, children)
+    months = month_range(start, end, history.first_month)
     results = {key: rule(history).counts(months) for key, rule in INDICATOR_FUNCTIONS.items()}
     results["cla_rate"] = cla_rate(history, months, population)
     return _results_frame(results, months)
@@ -929,16 +934,19 @@ def numerator_children(
     history = build_care_history(episodes, children)
     numerator = INDICATOR_FUNCTIONS[key](history).numerator
     rows = numerator.rows_at(int(_months(np.datetime64(day.date(), "D"))))
-    return _members_frame(history, episodes, rows, numerator.event, day)
+    return members_frame(history, episodes, rows, numerator.event, day)
 
 
-def _members_frame(
+def members_frame(
     history: CareHistory,
     episodes: pd.DataFrame,
     rows: np.ndarray,
     event: np.ndarray | None,
     day: pd.Timestamp,
 ) -> pd.DataFrame:
+    """The drill-down rows (MEMBER_COLUMNS, see `numerator_children`) of the history's rows
+    `rows` at the month end `day`, in child_id order; `event`: a `Spans`' event dates, or None.
+    Also `sufficiency.supply`'s, so the supply lists show children the same way."""
     child = history.child[rows]
     born = pd.DatetimeIndex(history.dob[child])
     # Whole years: one fewer until the birthday in D's year has come, as for the 16th
@@ -971,9 +979,11 @@ def _members_frame(
     return frame.sort_values("child_id", kind="mergesort").reset_index(drop=True)
 
 
-def _month_range(
+def month_range(
     start: pd.Timestamp | None, end: pd.Timestamp, first_month: int | None
 ) -> MonthRange:
+    """The month ends computed: from the month of `start` (else the month `first_month`) to the
+    last month end on or before `end`; none when there is neither."""
     end = pd.Timestamp(end)
     # The month end on or before `end`: its own month only when `end` is that month's last day.
     last = int(_months(np.datetime64(end.date(), "D"))) - (0 if end.is_month_end else 1)
@@ -988,7 +998,7 @@ def _month_range(
 
 def _results_frame(results: dict[str, Counts], months: MonthRange) -> pd.DataFrame:
     numerators, denominators, values = [], [], []
-    for definition in INDICATORS:
+    for definition in SSDA903_INDICATORS:
         counts = results[definition.key]
         numerator = counts.numerator.astype(np.int64)
         denominator = counts.denominator.astype(np.int64)
@@ -1003,8 +1013,10 @@ def _results_frame(results: dict[str, Counts], months: MonthRange) -> pd.DataFra
         values.append(value)
     return pd.DataFrame(
         {
-            "indicator": np.repeat([d.key for d in INDICATORS], months.count).astype(object),
-            "period_end": np.tile(months.period_ends(), len(INDICATORS)),
+            "indicator": np.repeat([d.key for d in SSDA903_INDICATORS], months.count).astype(
+                object
+            ),
+            "period_end": np.tile(months.period_ends(), len(SSDA903_INDICATORS)),
             "value": np.concatenate(values).astype(float),
             "numerator": np.concatenate(numerators).astype(np.int64),
             "denominator": np.concatenate(denominators).astype(np.int64),

@@ -15,17 +15,27 @@ from django.db.models import Max
 from django.utils import timezone
 
 from placements.models import Child, LocalAuthority, Population, Upload
-from placements.services import copy_frame, episodes_frame
+from placements.services import (
+    copy_frame,
+    episodes_frame,
+    stored_costs_frame,
+    stored_households_frame,
+)
 from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION, INDICATORS
-from sufficiency.indicators import compute_indicators, numerator_children
+from sufficiency.indicators import build_care_history, compute_indicators, numerator_children
 from sufficiency.models import Computation, IndicatorValue
+from sufficiency.supply import (
+    SUPPLY_FUNCTIONS,
+    compute_supply_indicators,
+    supply_numerator_children,
+)
 
 logger = logging.getLogger(__name__)
 
 MSG_COMPUTATION_FAILED = "The computation stopped with an internal error ({kind})."
 _EPISODE_COLUMNS = [
     "decom", "dec", "rne", "ls", "place", "place_provider", "rec", "pl_post", "distance",
-    "outside_la",
+    "outside_la", "carer_id", "weekly_cost",
 ]  # fmt: skip
 
 
@@ -37,18 +47,30 @@ class IndicatorInputs:
     children: pd.DataFrame
     population: dict[int, int]
     end: dt.date | None
+    carers: pd.DataFrame
+    costs: pd.DataFrame
 
 
 def read_inputs(*, la_id: int) -> IndicatorInputs:
-    """The authority's stored episodes and children as frames, its population, and the as-at
-    date of its latest loaded upload (the last month end to compute)."""
+    """The authority's stored episodes and children as frames, its population, its foster carer
+    households and placement costs, and the as-at date of its latest loaded 903 upload (the
+    last month end to compute)."""
     episodes = episodes_frame(la_id=la_id, columns=_EPISODE_COLUMNS)
     children = _children_frame(la_id=la_id)
     population = dict(Population.objects.filter(la_id=la_id).values_list("year", "count"))
-    end = Upload.objects.filter(la_id=la_id, status=Upload.Status.LOADED).aggregate(
-        end=Max("as_at")
-    )["end"]
-    return IndicatorInputs(episodes=episodes, children=children, population=population, end=end)
+    # The months are those the 903 history covers: a later carers or costs extract does not
+    # add month ends at which the episodes could not say where children were.
+    end = Upload.objects.filter(
+        la_id=la_id, status=Upload.Status.LOADED, kind=Upload.Kind.SSDA903
+    ).aggregate(end=Max("as_at"))["end"]
+    return IndicatorInputs(
+        episodes=episodes,
+        children=children,
+        population=population,
+        end=end,
+        carers=stored_households_frame(la_id=la_id),
+        costs=stored_costs_frame(la_id=la_id),
+    )
 
 
 def _children_frame(*, la_id: int) -> pd.DataFrame:
@@ -60,22 +82,56 @@ def _children_frame(*, la_id: int) -> pd.DataFrame:
     return children
 
 
+def compute_values(inputs: IndicatorInputs) -> pd.DataFrame:
+    """Every indicator, the 903 measures and the supply ones, at every month end to `inputs.end`,
+    from one care history (building it is most of the work, so it is built once)."""
+    history = build_care_history(inputs.episodes, inputs.children)
+    end = pd.Timestamp(inputs.end)
+    measures = compute_indicators(
+        episodes=inputs.episodes,
+        children=inputs.children,
+        population=inputs.population,
+        end=end,
+        history=history,
+    )
+    supply = compute_supply_indicators(
+        episodes=inputs.episodes,
+        children=inputs.children,
+        carers=inputs.carers,
+        costs=inputs.costs,
+        end=end,
+        history=history,
+    )
+    return pd.concat([measures, supply], ignore_index=True)
+
+
 def children_in_numerator(
     *, la: LocalAuthority, indicator: str, period_end: dt.date
 ) -> pd.DataFrame:
     """The children counted in an indicator's numerator at the month end `period_end`.
 
-    Read from the authority's stored episodes and children as they are now, so the list
-    matches the stored value when that was computed from the same upload. Columns as
+    Read from the authority's stored episodes, children, carers and costs as they are now, so
+    the list matches the stored value when that was computed from the same uploads. Columns as
     `sufficiency.indicators.numerator_children` (child_id, age, place, provider, urn,
-    distance, outside_la, placement_start, period_start, event_date), sorted by child_id.
-    Raises ValueError for an unknown indicator or a date that is not a month end.
+    distance, outside_la, placement_start, period_start, event_date), sorted by child_id; for
+    a supply indicator also carer_id and weekly_cost (`sufficiency.supply.
+    supply_numerator_children`: for an average cost or the monthly spend, the children whose
+    costs are added up). Raises ValueError for an unknown indicator, a date that is not a month
+    end, or a supply indicator about households or places (`supply.NOT_ABOUT_CHILDREN`).
     """
+    episodes = episodes_frame(la_id=la.pk, columns=[*_EPISODE_COLUMNS, "urn"])
+    children = _children_frame(la_id=la.pk)
+    if indicator in SUPPLY_FUNCTIONS:
+        return supply_numerator_children(
+            episodes=episodes,
+            children=children,
+            carers=stored_households_frame(la_id=la.pk),
+            costs=stored_costs_frame(la_id=la.pk),
+            indicator=indicator,
+            period_end=period_end,
+        )
     return numerator_children(
-        episodes=episodes_frame(la_id=la.pk, columns=[*_EPISODE_COLUMNS, "urn"]),
-        children=_children_frame(la_id=la.pk),
-        indicator=indicator,
-        period_end=period_end,
+        episodes=episodes, children=children, indicator=indicator, period_end=period_end
     )
 
 
@@ -104,12 +160,7 @@ def recompute_indicators(
         inputs = read_inputs(la_id=la_id)
         started = time.perf_counter()
         values = (
-            compute_indicators(
-                episodes=inputs.episodes,
-                children=inputs.children,
-                population=inputs.population,
-                end=pd.Timestamp(inputs.end),
-            )
+            compute_values(inputs)
             if inputs.end is not None and not inputs.episodes.empty
             else pd.DataFrame(
                 columns=["indicator", "period_end", "value", "numerator", "denominator"]
@@ -193,9 +244,12 @@ def values_frame(
 
 
 def format_value(indicator: str, value: float | None) -> str:
-    """As the export writes it: percentages to one decimal, counts and rates whole."""
+    """As the export writes it: percentages to one decimal, money (pounds) to the penny, counts
+    and rates whole."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if BY_KEY[indicator].unit == "percent":
         return f"{value:.1f}"
+    if BY_KEY[indicator].unit == "money":
+        return f"{value:.2f}"
     return f"{round(value):d}"

@@ -9,7 +9,7 @@ report is aggregates only: nothing here reads, links to or names a child.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlencode
 
@@ -36,8 +36,17 @@ from sufficiency.suppression import Disclosure, Shown
 
 PLACEMENT_GROUPS = suppression.PLACEMENT_GROUPS
 TOTAL_KEY = suppression.TOTAL_KEY
+# The supply side in aggregate: the in-house fostering service and what placements cost.
+SUPPLY_INDICATORS = [
+    "fostering_households", "approved_places", "places_filled", "utilisation",
+    "carer_approvals", "carer_deregistrations", "avg_cost_in_house_fostering",
+    "avg_cost_agency_fostering", "avg_cost_childrens_homes", "monthly_spend",
+    "cost_known_share",
+]  # fmt: skip
 REPORT_INDICATORS = list(
-    dict.fromkeys([*PROMISE_INDICATORS, *(key for _, key in PLACEMENT_GROUPS), TOTAL_KEY])
+    dict.fromkeys(
+        [*PROMISE_INDICATORS, *(key for _, key in PLACEMENT_GROUPS), TOTAL_KEY, *SUPPLY_INDICATORS]
+    )
 )
 CHART_HEIGHT = 220
 NO_AUTHORITY = "Your account is not linked to a local authority yet."
@@ -75,6 +84,16 @@ class PlacementRow:
 
 
 @dataclass(frozen=True)
+class SupplyRow:
+    """A fostering or cost figure: this month, the month before, a year before."""
+
+    definition: IndicatorDefinition
+    value: Shown
+    previous: Shown
+    year_ago: Shown
+
+
+@dataclass(frozen=True)
 class CommitteeReport:
     la: LocalAuthority
     period_end: dt.date
@@ -83,6 +102,7 @@ class CommitteeReport:
     placements: list[PlacementRow]
     placements_total: Shown
     periods: list[dt.date]  # every month end with values, newest first
+    supply: list[SupplyRow] = field(default_factory=list)
     definitions_version: str = DEFINITIONS_VERSION
 
     @property
@@ -147,6 +167,16 @@ def build_report(
         _promise_row(promise, summary, la=la, disclosure=disclosure)
         for promise, summary in data.promises
     ]
+    supply = [
+        SupplyRow(
+            definition=summary.definition,
+            value=shown_reading(summary.definition, summary.current, disclosure=disclosure),
+            previous=shown_reading(summary.definition, summary.previous, disclosure=disclosure),
+            year_ago=shown_reading(summary.definition, summary.year_ago, disclosure=disclosure),
+        )
+        for key in SUPPLY_INDICATORS
+        if (summary := data.summaries.get(key)) is not None and summary.current is not None
+    ]
     return CommitteeReport(
         la=la,
         period_end=data.period_end,
@@ -155,6 +185,7 @@ def build_report(
         placements=placements,
         placements_total=total,
         periods=data.periods,
+        supply=supply,
     )
 
 

@@ -69,6 +69,7 @@ PAGES = [
     ),
     Screen("dashboard-children", SEE_CHILDREN, query=f"indicator=in_house_fostering&{MONTH}"),
     Screen("dashboard-committee", EVERYONE, charts=6),
+    Screen("dashboard-fostering", EVERYONE),
     Screen("dashboard-targets", SET_TARGETS),
     Screen("dashboard-target-edit", SET_TARGETS),
     Screen("dashboard-benchmarks", IMPORT_BENCHMARKS),

@@ -149,6 +149,11 @@ class Stay:
     provider: str
     distance: float
     outside_la: float
+    # Of the episode whose details count (test_supply's reference): its DECOM, CARER_ID and
+    # WEEKLY_COST, when the episodes have those columns.
+    counted_decom: pd.Timestamp | None = None
+    carer_id: str = ""
+    weekly_cost: float = math.nan
 
 
 def _child_history(rows: pd.DataFrame) -> tuple[list[Stay], list[Placement]]:
@@ -196,6 +201,9 @@ def _child_history(rows: pd.DataFrame) -> tuple[list[Stay], list[Placement]]:
                 provider=shown.place_provider,
                 distance=shown.distance,
                 outside_la=shown.outside_la,
+                counted_decom=shown.decom,
+                carer_id=getattr(shown, "carer_id", ""),
+                weekly_cost=getattr(shown, "weekly_cost", math.nan),
             )
         )
         previous = row

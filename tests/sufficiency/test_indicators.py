@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sufficiency import definitions, indicators
+from sufficiency import definitions, indicators, supply
 from sufficiency.indicators import compute_indicators
 
 Row = dict[str, Any]
@@ -625,7 +625,7 @@ def test_months_run_from_first_decom_to_the_month_end_on_or_before_end() -> None
         "2025-01-31",
         "2025-02-28",
     ]
-    assert len(result) == 4 * len(definitions.INDICATORS)
+    assert len(result) == 4 * len(definitions.SSDA903_INDICATORS)
 
 
 def test_start_sets_the_first_month_and_end_on_a_month_end_is_included() -> None:
@@ -642,7 +642,7 @@ def test_result_columns_and_types() -> None:
     assert result["value"].dtype == float
     assert result["numerator"].dtype == np.int64
     assert result["denominator"].dtype == np.int64
-    keys = [d.key for d in definitions.INDICATORS]
+    keys = [d.key for d in definitions.SSDA903_INDICATORS]
     assert list(dict.fromkeys(result["indicator"])) == keys
     assert not result.duplicated(["indicator", "period_end"]).any()
 
@@ -680,15 +680,20 @@ def _normalised(text: str) -> str:
 
 def test_every_catalogue_indicator_is_computed() -> None:
     computed = set(indicators.INDICATOR_FUNCTIONS) | {"cla_rate"}
-    assert computed == set(definitions.BY_KEY)
-    assert len(definitions.BY_KEY) == len(definitions.INDICATORS) == 18
+    assert computed == {d.key for d in definitions.SSDA903_INDICATORS}
+    assert set(supply.SUPPLY_FUNCTIONS) == {d.key for d in definitions.SUPPLY_INDICATORS}
+    assert computed.isdisjoint(supply.SUPPLY_FUNCTIONS)
+    assert len(definitions.SSDA903_INDICATORS) == 18
+    assert len(definitions.BY_KEY) == len(definitions.INDICATORS) == 18 + 14
 
 
 @pytest.mark.parametrize("definition", definitions.INDICATORS, ids=lambda d: d.key)
 def test_indicator_docstring_states_the_catalogue_definition(
     definition: definitions.IndicatorDefinition,
 ) -> None:
-    doc = _normalised(inspect.getdoc(getattr(indicators, definition.key)) or "")
+    # The 903 measures are sufficiency.indicators' functions, the supply ones sufficiency.supply's.
+    module = supply if definition.key in supply.SUPPLY_FUNCTIONS else indicators
+    doc = _normalised(inspect.getdoc(getattr(module, definition.key)) or "")
     for label, text in [
         ("Definition", definition.definition),
         ("Numerator", definition.numerator),

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from placements import postcodes, synthetic
-from sufficiency.definitions import INDICATORS
+from sufficiency.definitions import SSDA903_INDICATORS
 from sufficiency.indicators import (
     MEMBER_COLUMNS,
     MSG_NOT_MONTH_END,
@@ -37,7 +37,7 @@ from tests.sufficiency.test_indicators import Row, chain, children_frame, episod
 
 # Counts of periods of care, not of children: a child can be listed once per period.
 PERIOD_FLOWS = {"starters", "ceased"}
-KEYS = [definition.key for definition in INDICATORS]
+KEYS = [definition.key for definition in SSDA903_INDICATORS]
 
 
 def members(

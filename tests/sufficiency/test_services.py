@@ -3,13 +3,21 @@ computation is retried and then reported."""
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pandas as pd
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from placements.models import LocalAuthority, Population
+from placements.models import (
+    CarerHousehold,
+    Episode,
+    LocalAuthority,
+    PlacementCost,
+    Population,
+    Upload,
+)
 from sufficiency import indicators, services
 from sufficiency.definitions import DEFINITIONS_VERSION
 from sufficiency.models import Computation, IndicatorValue
@@ -185,3 +193,137 @@ def test_children_in_numerator_of_an_authority_without_episodes_is_empty(la):
 
     assert members.empty
     assert list(members.columns) == indicators.MEMBER_COLUMNS
+
+
+# --- Supply: carers and costs ---------------------------------------------------------------
+
+
+def add_carers_and_costs(la: LocalAuthority) -> None:
+    """After `load`: A1 placed with in-house carer C1 from 1 March, costed by the costs extract;
+    B2's children's home costed on its episode; three households, one an agency's."""
+    Episode.objects.filter(la=la, child__child_id="A1", decom="2024-03-01").update(carer_id="C1")
+    Episode.objects.filter(la=la, child__child_id="B2").update(weekly_cost=Decimal("4000.00"))
+    PlacementCost.objects.create(
+        la=la, child_id="A1", decom="2024-03-01", weekly_cost=Decimal("512.34")
+    )
+    common = {"la": la, "carer_type": CarerHousehold.CarerType.MAINSTREAM}
+    CarerHousehold.objects.create(
+        **common, carer_id="C1", provision="IN_HOUSE", approval_date="2020-01-01",
+        approved_places=2,
+    )  # fmt: skip
+    CarerHousehold.objects.create(
+        **common, carer_id="C2", provision="IN_HOUSE", approval_date="2024-03-15",
+        approved_places=1,
+    )  # fmt: skip
+    CarerHousehold.objects.create(
+        **common, carer_id="C3", provision="AGENCY", agency_urn="1234567",
+        approval_date="2020-01-01", approved_places=3,
+    )  # fmt: skip
+
+
+def stored(la: LocalAuthority, indicator: str, period_end: str) -> tuple[float | None, int, int]:
+    value = IndicatorValue.objects.get(la=la, indicator=indicator, period_end=period_end)
+    return value.value, value.numerator, value.denominator
+
+
+def test_recompute_stores_the_supply_indicators_from_carers_and_costs(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    add_carers_and_costs(la)
+
+    run = services.recompute_indicators(la_id=la.pk, trigger=Computation.Trigger.COMMAND)
+
+    assert run.status == "done" and run.months == 3
+    march = "2024-03-31"
+    # C1 and C2 are in-house and approved at 31 March (C2 on 15 March); C3 is an agency's.
+    assert stored(la, "fostering_households", march) == (2, 2, 2)
+    assert stored(la, "carer_approvals", march) == (1, 1, 1)
+    assert stored(la, "approved_places", march) == (3, 3, 3)
+    # A1 (U5 with C1) fills one of the 3 places.
+    assert stored(la, "places_filled", march) == (1, 1, 1)
+    assert stored(la, "vacancies", march) == (2, 2, 2)
+    assert stored(la, "utilisation", march)[1:] == (1, 3)
+    # A1 at £512.34 from the costs extract, B2 at £4,000 from the episode.
+    assert stored(la, "avg_cost_in_house_fostering", march) == (512.34, 51_234, 1)
+    assert stored(la, "avg_cost_childrens_homes", march) == (4000.0, 400_000, 1)
+    assert stored(la, "cost_known_share", march) == (100.0, 2, 2)
+    value, weekly, children = stored(la, "monthly_spend", march)
+    assert (weekly, children) == (451_234, 2) and value == pytest.approx(4512.34 * 52 / 12)
+    # In February neither child's episode named a carer: who fills a place is not known.
+    assert stored(la, "places_filled", "2024-02-29") == (None, 0, 0)
+    assert stored(la, "fostering_households", "2024-02-29") == (1, 1, 1)
+
+
+def test_export_writes_money_to_the_penny_and_unknown_values_blank(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    add_carers_and_costs(la)
+    services.recompute_indicators(la_id=la.pk, trigger=Computation.Trigger.COMMAND)
+
+    lines = export("--la", la.code)
+
+    assert "avg_cost_in_house_fostering,2024-03-31,512.34,51234,1" in lines
+    assert "monthly_spend,2024-03-31,19553.47,451234,2" in lines
+    assert "avg_cost_kinship,2024-03-31,,0,0" in lines
+    assert "places_filled,2024-02-29,,0,0" in lines
+    assert "utilisation,2024-03-31,33.3,1,3" in lines
+    assert "fostering_households,2024-03-31,2,2,2" in lines
+
+
+def test_upload_without_carers_stores_no_carer_figures(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    # The values worked out after the upload: no carers extract yet, so no household figures.
+    assert stored(la, "fostering_households", "2024-03-31") == (None, 0, 0)
+    assert stored(la, "cost_known_share", "2024-03-31") == (0.0, 0, 2)
+
+
+def test_a_later_carers_extract_does_not_add_month_ends(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    add_carers_and_costs(la)
+    Upload.objects.create(
+        la=la, kind=Upload.Kind.CARERS, status=Upload.Status.LOADED,
+        as_at=dt.date(2024, 6, 30), fingerprint="carers",
+    )  # fmt: skip
+
+    run = services.recompute_indicators(la_id=la.pk, trigger=Computation.Trigger.COMMAND)
+
+    # The 903 history ends on 31 March: April to June would show children where they were.
+    assert run.months == 3
+    latest = IndicatorValue.objects.filter(la=la).latest("period_end").period_end
+    assert latest == dt.date(2024, 3, 31)
+
+
+def test_children_in_numerator_of_a_supply_indicator_carries_carer_and_cost(
+    la, tmp_path, on_commit
+):
+    load(tmp_path, la, on_commit)
+    add_carers_and_costs(la)
+    march = dt.date(2024, 3, 31)
+
+    filled = services.children_in_numerator(la=la, indicator="places_filled", period_end=march)
+    homes = services.children_in_numerator(
+        la=la, indicator="avg_cost_childrens_homes", period_end=march
+    )
+
+    assert filled[["child_id", "place", "carer_id", "weekly_cost"]].to_numpy().tolist() == [
+        ["A1", "U5", "C1", 512.34]
+    ]
+    assert homes[["child_id", "urn", "weekly_cost"]].to_numpy().tolist() == [
+        ["B2", "SC123456", 4000.0]
+    ]
+
+
+def test_children_in_numerator_of_a_household_indicator_is_refused(la, tmp_path, on_commit):
+    load(tmp_path, la, on_commit)
+    add_carers_and_costs(la)
+
+    with pytest.raises(ValueError, match="counts foster carer households or places"):
+        services.children_in_numerator(
+            la=la, indicator="fostering_households", period_end=dt.date(2024, 3, 31)
+        )
+
+
+def test_format_value_by_unit():
+    assert services.format_value("monthly_spend", 19553.473) == "19553.47"
+    assert services.format_value("avg_cost_kinship", 0.0) == "0.00"
+    assert services.format_value("avg_cost_kinship", float("nan")) == ""
+    assert services.format_value("utilisation", 100 / 3) == "33.3"
+    assert services.format_value("vacancies", 2.0) == "2"

@@ -22,6 +22,7 @@ from dashboard import access
 from dashboard.views.benchmarks import KIND_NAMES
 from dashboard.wording import long_date
 from placements.models import LocalAuthority, Population, Upload
+from placements.provider_import import import_provider_file
 from placements.services import import_extract
 from placements.ssda903 import codes
 from placements.ssda903.readers import RawFile
@@ -134,8 +135,26 @@ class Command(BaseCommand):
             "--seed", str(options["seed"]),
             "--as-at", as_at.isoformat(),
             "--out", str(out),
+            "--supply", "--episode-columns",
             stdout=io.StringIO(),
         )  # fmt: skip
+        # The supply side first: the provider lists and the carers, so that the 903 uploads
+        # can check their URNs and CARER_IDs against them.
+        workbook = out / "providers.xlsx"
+        result = import_provider_file(name=workbook.name, content=workbook.read_bytes())
+        self.stdout.write(
+            f"Imported {result.rows} providers from the synthetic Ofsted list: "
+            f"{result.get_status_display()}."
+        )
+        carers = out / "carers.csv"
+        upload = import_extract(
+            la=la, user=None, as_at=as_at, window_start=None, kind=Upload.Kind.CARERS,
+            files=[RawFile(carers.name, carers.read_bytes())],
+        )  # fmt: skip
+        self.stdout.write(
+            f"Loaded the foster carers for {la.name}: {upload.get_status_display()}, "
+            f"{upload.episodes_count} households."
+        )
         years = sorted(p for p in out.iterdir() if p.is_dir() and p.name[:4].isdigit())
         for folder in years:
             year_end = dt.date(int(folder.name[:4]) + 1, 3, 31)
@@ -150,6 +169,15 @@ class Command(BaseCommand):
                 f"Loaded {folder.name} for {la.name}: {upload.get_status_display()}, "
                 f"{upload.episodes_count} episodes, {upload.warnings_count} warning(s)."
             )
+        costs = out / "costs.csv"
+        upload = import_extract(
+            la=la, user=None, as_at=as_at, window_start=None, kind=Upload.Kind.COSTS,
+            files=[RawFile(costs.name, costs.read_bytes())],
+        )  # fmt: skip
+        self.stdout.write(
+            f"Loaded the placement costs for {la.name}: {upload.get_status_display()}, "
+            f"{upload.episodes_count} costs."
+        )
 
     def _users(self, la: LocalAuthority) -> dict[str, AbstractBaseUser]:
         User = get_user_model()
