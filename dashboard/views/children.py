@@ -21,6 +21,7 @@ from placements.models import LocalAuthority
 from placements.ssda903.codes import PLACEMENT_LABELS, PROVIDER_LABELS
 from sufficiency.definitions import BY_KEY
 from sufficiency.models import IndicatorValue
+from sufficiency.supply import NOT_ABOUT_CHILDREN
 
 CSV_HEADER = [
     "child",
@@ -31,6 +32,11 @@ CSV_HEADER = [
     "distance_miles",
     "placement_start",
 ]
+
+
+def lists_children(indicator: str) -> bool:
+    """Whether an indicator's number is made of children, so that they can be listed."""
+    return indicator not in NOT_ABOUT_CHILDREN
 
 
 def child_rows(frame: pd.DataFrame) -> list[dict]:
@@ -91,6 +97,8 @@ def children(request: HttpRequest) -> HttpResponse:
     period = parse_period(request.GET.get("period"))
     if la is None or definition is None or period is None:
         raise Http404("Choose an indicator and a month end from an indicator's page.")
+    if not lists_children(key):
+        raise Http404("That number counts foster carer households or places, not children.")
     if (
         not IndicatorValue.objects.current()
         .filter(la=la, indicator=key, period_end=period)

@@ -17,6 +17,7 @@ from dashboard.cards import build_card, shown
 from dashboard.charts import Chart, trend_figure
 from dashboard.forms import parse_period
 from dashboard.tables import MONTHS_PER_PAGE, MonthTable
+from dashboard.views.children import lists_children
 from placements.models import LocalAuthority
 from sufficiency import reports, suppression
 from sufficiency.definitions import BY_KEY, IndicatorDefinition
@@ -199,7 +200,7 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
             "period_end": summary.period_end if summary else None,
             "suppressed": suppress,
             "export_formats": EXPORT_FORMATS,
-            "can_view_children": access.can_view_children(request.user),
+            "can_view_children": access.can_view_children(request.user) and lists_children(key),
             "can_edit_targets": access.can_edit_targets(request.user),
         },
     )

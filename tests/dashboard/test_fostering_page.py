@@ -83,3 +83,13 @@ def test_committee_report_has_fostering_and_costs_in_aggregate(make_user, foster
     section = committee[committee.index("Fostering and costs") :]
     assert "£500" in section and "£1,000" in section
     assert "£6,000" not in section  # children's homes: an average over 3 children
+
+
+def test_carer_counts_have_no_list_of_children(make_user, fostering):
+    client = client_for(make_user("officers", fostering))
+    page = text_of(client.get(reverse("dashboard-indicator", args=["approved_places"])))
+    assert "See the children counted" not in page
+    response = client.get(
+        reverse("dashboard-children"), {"indicator": "approved_places", "period": "2026-10-31"}
+    )
+    assert response.status_code == 404
