@@ -29,7 +29,8 @@ import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Max
+from django.db.models import FloatField, Max
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -496,7 +497,11 @@ def _process_costs(upload: Upload) -> None:
 
 def stored_costs_frame(*, la_id: int) -> pd.DataFrame:
     """The authority's stored placement costs: child_id, decom (datetime64), weekly_cost."""
-    rows = PlacementCost.objects.filter(la_id=la_id).values_list(*costs.FIELDS)
+    rows = (
+        PlacementCost.objects.filter(la_id=la_id)
+        .annotate(cost=Cast("weekly_cost", FloatField()))
+        .values_list("child_id", "decom", "cost")
+    )
     frame = pd.DataFrame.from_records(list(rows), columns=costs.FIELDS)
     if frame.empty:
         return costs.empty_costs()
@@ -559,6 +564,9 @@ def after_history_changed(*, la_id: int, upload_id: int | None) -> None:
 # --- Reading and writing the stored history -----------------------------------------------------
 
 
+_DECIMAL_EPISODE_COLUMNS = {"pl_distance", "distance", "weekly_cost"}
+
+
 def episodes_frame(*, la_id: int, columns: list[str]) -> pd.DataFrame:
     """An authority's stored episodes: the CHILD id and the given Episode columns, typed.
 
@@ -566,7 +574,12 @@ def episodes_frame(*, la_id: int, columns: list[str]) -> pd.DataFrame:
     1.0 / 0.0 / NaN. Read with one plain query: the ORM costs several times more per row.
     """
     episode, child = Episode._meta.db_table, Child._meta.db_table
-    selected = ", ".join(f"e.{name}" for name in columns)
+    # Decimal columns come back as floats from the database itself: turning Decimal objects
+    # into floats in Python costs more than reading them.
+    selected = ", ".join(
+        f"CAST(e.{name} AS DOUBLE PRECISION)" if name in _DECIMAL_EPISODE_COLUMNS else f"e.{name}"
+        for name in columns
+    )
     sql = (
         f"SELECT c.child_id, {selected} FROM {episode} e "  # noqa: S608 - names are ours
         f"JOIN {child} c ON c.id = e.child_id WHERE e.la_id = %s"
