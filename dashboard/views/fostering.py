@@ -131,6 +131,10 @@ def fostering(request: HttpRequest) -> HttpResponse:
         data.summaries["avg_cost_agency_fostering"].current,
         disclosure,
     )[1]
+    # Worked out from the averages as the page shows them (whole pounds), so that a reader
+    # checking the sum on the page gets the same answer.
+    in_house = round(in_house) if in_house is not None else None
+    agency = round(agency) if agency is not None else None
     worth = shift_worth(children=children, in_house=in_house, agency=agency)
     missing = [
         name
