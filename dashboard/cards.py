@@ -77,7 +77,9 @@ def target_words(summary: IndicatorSummary) -> str:
     return f"{wording.indicator_value(definition, target.value)} {better}"
 
 
-def build_card(summary: IndicatorSummary, *, disclosure: Disclosure | None = None) -> Card:
+def build_card(
+    summary: IndicatorSummary, *, disclosure: Disclosure | None = None, trend: bool = True
+) -> Card:
     definition = summary.definition
     suppress = disclosure is not None and disclosure.suppress
     value_text, value = shown(definition, summary.current, disclosure)
@@ -92,7 +94,9 @@ def build_card(summary: IndicatorSummary, *, disclosure: Disclosure | None = Non
 
     # One slot per month, so a month without a value is a gap rather than a shorter line.
     by_day = {reading.period_end: reading for reading in summary.recent}
-    days = [months_before(summary.period_end, n) for n in range(RECENT_MONTHS - 1, -1, -1)]
+    # A table row has no sparkline: skip the two years of months.
+    months = RECENT_MONTHS if trend else 0
+    days = [months_before(summary.period_end, n) for n in range(months - 1, -1, -1)]
     recent = [shown(definition, by_day.get(day), disclosure)[1] for day in days]
     while recent and recent[0] is None and len(recent) > 1:
         recent.pop(0)

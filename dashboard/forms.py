@@ -11,7 +11,10 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
+from dashboard.wording import long_date
 from placements.models import LocalAuthority, Upload
 
 ACCEPTED_EXTENSIONS = (".csv", ".xlsx", ".xml")
@@ -200,3 +203,16 @@ def parse_period(raw: str | None) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         return None
+
+
+def period_options(periods: Sequence[date], selected: date | None) -> SafeString:
+    """The <option>s of the month chooser, made here: a history of 30 years has 360 of them,
+    and the template language takes many times longer to write them."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (day.isoformat(), mark_safe(" selected") if day == selected else "", long_date(day))  # noqa: S308
+            for day in periods
+        ),
+    )

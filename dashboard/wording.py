@@ -11,6 +11,12 @@ from placements.models import Upload
 from sufficiency.definitions import IndicatorDefinition
 
 
+def thousands(value: int) -> str:
+    """1234567 -> "1,234,567". Django's intcomma says the same, through its localisation
+    machinery, at many times the cost; pages format hundreds of numbers."""
+    return f"{value:,}"
+
+
 def long_date(value: date) -> str:
     """31 March 2025."""
     return f"{value.day} {value:%B %Y}"
@@ -118,10 +124,10 @@ def indicator_value(definition: IndicatorDefinition, value: float | None) -> str
     if definition.unit == "percent":
         return f"{value:.1f}%"
     if definition.unit == "rate":
-        return f"{intcomma(round(value))} per 10,000"
+        return f"{thousands(round(value))} per 10,000"
     if definition.unit == "money":
-        return f"£{intcomma(round(value))}"
-    return intcomma(round(value))
+        return f"£{thousands(round(value))}"
+    return thousands(round(value))
 
 
 def published_value(definition: IndicatorDefinition, value: float | None, marker: str = "") -> str:
@@ -131,8 +137,8 @@ def published_value(definition: IndicatorDefinition, value: float | None, marker
     if definition.unit == "percent":
         return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
     if definition.unit == "rate":
-        return f"{intcomma(round(value))} per 10,000"
-    return intcomma(round(value))
+        return f"{thousands(round(value))} per 10,000"
+    return thousands(round(value))
 
 
 # The DfE's symbols where a number is not published (its "Symbols used" notes).
@@ -157,7 +163,7 @@ def change(definition: IndicatorDefinition, current: float | None, before: float
             amount = "1.0 percentage point"
     else:
         difference = round(current) - round(before)
-        amount = intcomma(abs(round(difference)))
+        amount = thousands(abs(round(difference)))
         if definition.unit == "money":
             amount = f"£{amount}"
     if round(difference, 1) == 0:

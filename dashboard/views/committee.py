@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard import access, charts, wording
 from dashboard.cards import disclosure_for, target_words
-from dashboard.forms import parse_period
+from dashboard.forms import parse_period, period_options
 from placements.models import LocalAuthority
 from sufficiency import suppression
 from sufficiency.definitions import DEFINITIONS_VERSION, IndicatorDefinition
@@ -348,6 +348,7 @@ def committee(request: HttpRequest) -> HttpResponse:
         context.update(
             period_end=report.period_end,
             periods=report.periods,
+            period_options=period_options(report.periods, report.period_end),
             pdf_url=f"{reverse('dashboard-committee-pdf')}?{_query(report, suppressed=suppressed)}",
             preview_url=f"{base}?{_query(report, suppressed=True)}",
             full_url=f"{base}?{_query(report, suppressed=False)}",

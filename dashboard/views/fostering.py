@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from dashboard import access, wording
 from dashboard.cards import build_card, disclosure_for, shown
 from dashboard.charts import Chart, lines_figure
-from dashboard.forms import parse_period
+from dashboard.forms import parse_period, period_options
 from sufficiency import reports
 from sufficiency.definitions import BY_KEY
 from sufficiency.suppression import Disclosure
@@ -146,15 +146,16 @@ def fostering(request: HttpRequest) -> HttpResponse:
         costs=costs,
         chart=capacity_chart(la.name, months, data.period_end, chart_disclosure),
         periods=data.periods,
+        period_options=period_options(data.periods, data.period_end),
         period_end=data.period_end,
         keep=[("children", children)] if form.is_bound and form.is_valid() else [],
         form=form,
         shift_children=children,
-        in_house_cost=f"£{wording.intcomma(round(in_house))}" if in_house is not None else "",
-        agency_cost=f"£{wording.intcomma(round(agency))}" if agency is not None else "",
-        shift_year=f"£{wording.intcomma(round(abs(worth[0])))}" if worth else "",
+        in_house_cost=f"£{wording.thousands(round(in_house))}" if in_house is not None else "",
+        agency_cost=f"£{wording.thousands(round(agency))}" if agency is not None else "",
+        shift_year=f"£{wording.thousands(round(abs(worth[0])))}" if worth else "",
         shift_saves=worth is not None and worth[0] >= 0,
-        shift_per_child=f"£{wording.intcomma(round(abs(worth[1])))}" if worth else "",
+        shift_per_child=f"£{wording.thousands(round(abs(worth[1])))}" if worth else "",
         shift_missing=(
             SHIFT_NOT_WORKED_OUT.format(
                 month=wording.long_date(data.period_end), missing=" and ".join(missing)

@@ -15,7 +15,7 @@ from django_tables2.export import TableExport
 from dashboard import access, wording
 from dashboard.cards import build_card, shown
 from dashboard.charts import Chart, trend_figure
-from dashboard.forms import parse_period
+from dashboard.forms import parse_period, period_options
 from dashboard.tables import MONTHS_PER_PAGE, MonthTable
 from dashboard.views.children import lists_children
 from placements.models import LocalAuthority
@@ -45,10 +45,10 @@ def month_rows(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> li
                 "value_text": text,
                 "value_export": _export_number(definition, value),
                 "numerator": reading.numerator,
-                "numerator_text": wording.intcomma(reading.numerator) if counts_shown else "",
+                "numerator_text": wording.thousands(reading.numerator) if counts_shown else "",
                 "numerator_export": reading.numerator if counts_shown else None,
                 "denominator": reading.denominator,
-                "denominator_text": wording.intcomma(reading.denominator) if counts_shown else "",
+                "denominator_text": wording.thousands(reading.denominator) if counts_shown else "",
                 "denominator_export": reading.denominator if counts_shown else None,
                 "target": wording.indicator_value(definition, target.value) if target else "",
                 "rag": reports.RAG_WORDS[rag] if rag else "",
@@ -197,6 +197,10 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
             "table": table,
             "published": published_rows(detail, disclosure=disclosure),
             "periods": [r.period_end for r in reversed(detail.series)],
+            "period_options": period_options(
+                [r.period_end for r in reversed(detail.series)],
+                summary.period_end if summary else None,
+            ),
             "period_end": summary.period_end if summary else None,
             "suppressed": suppress,
             "export_formats": EXPORT_FORMATS,

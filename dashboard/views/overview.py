@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard import access
 from dashboard.cards import build_card, disclosure_for
-from dashboard.forms import parse_period
+from dashboard.forms import parse_period, period_options
 from sufficiency import reports
 
 
@@ -30,7 +30,11 @@ def index(request: HttpRequest) -> HttpResponse:
                     (promise, build_card(summary, disclosure=disclosure))
                     for promise, summary in data.promises
                 ],
-                "others": [build_card(summary, disclosure=disclosure) for summary in data.others],
+                "others": [
+                    build_card(summary, disclosure=disclosure, trend=False)
+                    for summary in data.others
+                ],
+                "period_options": period_options(data.periods, data.period_end),
                 "can_view_uploads": access.can_view_uploads(request.user),
             }
         )
