@@ -58,3 +58,4 @@ reset-db: $(STAMP)
 bench: $(STAMP)
 	DATABASE_URL=$${BENCH_INGEST_DATABASE_URL:-$(TEST_DATABASE_URL)_bench_ingest} $(BIN)/python -m bench.ingest
 	DATABASE_URL=$${BENCH_DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python -m bench.indicators
+	DATABASE_URL=$${BENCH_DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python -m bench.pages

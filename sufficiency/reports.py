@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from placements.models import LocalAuthority
+from sufficiency import suppression
 from sufficiency.definitions import BY_KEY, INDICATORS, IndicatorDefinition
 from sufficiency.models import (
     Commentary,
@@ -189,9 +190,18 @@ def overview(
         return result
 
     since = months_before(period_end, RECENT_MONTHS - 1)
+    # Two years of the promises (for their sparklines) and of what a committee member's view
+    # of them depends on (the placement groups: sufficiency.suppression.MONTH_KEYS); for every
+    # other indicator only the three months a page compares.
+    long_keys = [k for k in keys if k in PROMISE_INDICATORS or k in suppression.MONTH_KEYS]
+    compared = [period_end, months_before(period_end, 1), months_before(period_end, 12)]
     rows = (
         IndicatorValue.objects.current()
-        .filter(la=la, indicator__in=keys, period_end__gte=since, period_end__lte=period_end)
+        .filter(la=la, indicator__in=keys)
+        .filter(
+            Q(indicator__in=long_keys, period_end__gte=since, period_end__lte=period_end)
+            | Q(period_end__in=compared)
+        )
         .order_by("indicator", "period_end")
         .values_list("indicator", "period_end", "value", "numerator", "denominator")
     )

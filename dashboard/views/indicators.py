@@ -175,6 +175,7 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
     table = MonthTable(month_rows(detail, disclosure=disclosure))
     if suppress:
         table.exclude = ("numerator", "denominator")
+        table.hide_counts = True
     export = request.GET.get("_export")
     if export in EXPORT_FORMATS:
         # The export has every month, whatever page the table is on.
