@@ -1,23 +1,31 @@
 """Page-speed benchmark. Prints one `name: value` line per figure.
 
 With the large synthetic authority loaded (bench.indicators' large_authority), its indicators
-computed, targets, commentary, published DfE figures and statistical neighbours in place, the
-overview and one indicator page are served by gunicorn with DEBUG off (as in production) on
-loopback, and loaded with wrk: 20 connections each sending its next request as soon as the
-last one is answered, for 20 seconds. That is 20 users who never pause to read, the hardest
-reading of "20 concurrent users"; each page's figure is the 95th percentile of wrk's latencies.
-The SQL queries of one request of each page are counted in this process, with the same settings.
+computed, and targets, commentary, published DfE figures and statistical neighbours in place,
+the overview and one indicator page are served by gunicorn with DEBUG off (as in production)
+on loopback and loaded with wrk. Each page is first checked to answer 200 with its full
+content (a redirect to the sign-in page would otherwise be timed), warmed up, then measured
+twice: with 20 connections each sending its next request as soon as the last is answered
+(`<page>_p95_ms`: 20 users who never pause to read, the hardest reading of "20 concurrent
+users"), and with each of the 20 pausing PAUSE_MS between pages (`<page>_paced_p95_ms`). Any
+non-2xx answer or socket error fails the run. The SQL queries of one request of each page are
+counted in this process, with the same settings.
+
+Back to back, the 20 users keep about 20 requests in the machine at all times, so a page's
+latency is about 20 divided by the pages served per second: it measures how much work a page
+costs the two cores (gunicorn, Postgres and wrk share them) more than how long one takes alone.
+Other work on the machine slows every figure, hence `load_average_before`.
 
 Gunicorn runs GUNICORN_ARGS, chosen by measuring on a 2-core machine (`--compare-workers`
-measures the candidates again). The pages are CPU-bound Python with short Postgres queries, so
-threads buy nothing under the GIL and only a process per core (plus one, to fill the gaps while
-a request waits on Postgres) keeps both cores busy; more processes than that just take turns on
-the same cores and fight wrk and Postgres for them. Sync workers, not gthread: each request then
-runs alone in its process (a gthread worker interleaves its threads' requests, so each one
-finishes later), and connecting anew per request costs little on loopback.
+measures the candidates again, taking turns). Three sync workers came out best: the pages are
+CPU-bound Python with short Postgres queries, so a process per core keeps both cores busy and
+a third fills the gaps while one waits on Postgres; a fourth only takes turns on the same cores.
+gthread workers did worse at the 95th percentile: threads buy nothing under the GIL, a worker
+interleaves its threads' requests so each finishes later, and each kept-alive connection stays
+with one worker however busy it is, where sync workers take the next connection when free.
 
-`--profile` shows, in this process, where one request's time goes (SQL, template rendering,
-the rest) and the hottest functions, for when a page is too slow.
+`--profile` shows, in this process, where one request's time goes (SQL by query, each
+template, the functions with the most time of their own), for when a page is too slow.
 """
 
 from __future__ import annotations
@@ -610,7 +618,6 @@ def main() -> None:
         print(f"{name}_p50_ms: {result.p50_ms:.1f}")
         print(f"{name}_p99_ms: {result.p99_ms:.1f}")
         print(f"{name}_rps: {result.rps:.1f}")
-    print(f"load_average_after: {os.getloadavg()[0]:.2f}")
     over = [name for name in ("overview", "detail") if results[name].p95_ms > BUDGET_MS]
     if over:
         print(f"over the {BUDGET_MS:.0f} ms budget at the 95th percentile: {', '.join(over)}")
