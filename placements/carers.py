@@ -16,7 +16,7 @@ import pandas as pd
 from placements import postcodes
 from placements.models import CarerHousehold
 from placements.ssda903.problems import Problem
-from placements.ssda903.readers import Layout, Table
+from placements.ssda903.readers import Table, single_table_layout
 from placements.ssda903.validate import (
     CARER_ID_MAX_CHARS,
     MSG_CARER_ID_TOO_LONG,
@@ -44,41 +44,22 @@ MAX_AGE = 18
 
 # --- Reading ---------------------------------------------------------------------------------
 
-NO_ROWS = "{where} has the foster carers extract's columns but no rows."
-MISSING_COLUMNS = (
-    "{where} looks like the foster carers extract but is missing the column(s) {columns}."
-)
-NOT_A_TABLE = (
-    "{where} is not a foster carers extract: it does not have the columns "
-    + ", ".join(COLUMNS)
-    + "."
-)
-SHEET_NOT_A_TABLE = 'Sheet "{sheet}" in "{file}" is not a foster carers extract and was ignored.'
-WORKBOOK_NO_TABLE = "{where} has no sheet that is a foster carers extract."
-DUPLICATE_TABLE = (
-    'Files "{first}" and "{second}" both hold a foster carers extract; upload one of them.'
-)
-NO_TABLE = "The upload has no foster carers extract."
-
-LAYOUT = Layout(
+# An extract lists every household ever approved, so an empty one is a broken export,
+# not a service without carers: loading it would delete every stored household.
+LAYOUT = single_table_layout(
     title="foster carers extract",
     choice="Foster carers extract",
-    tables={TABLE: COLUMNS},
-    used=(TABLE,),
-    required=(TABLE,),
-    # An extract lists every household ever approved, so an empty one is a broken export,
-    # not a service without carers: loading it would delete every stored household.
-    empty_allowed=frozenset(),
+    table=TABLE,
+    columns=COLUMNS,
     key_column="CARER_ID",
-    xml=False,
-    no_rows=NO_ROWS,
-    missing_columns=MISSING_COLUMNS,
-    not_a_table=NOT_A_TABLE,
-    sheet_not_a_table=SHEET_NOT_A_TABLE,
-    workbook_no_table=WORKBOOK_NO_TABLE,
-    duplicate_table=DUPLICATE_TABLE,
-    no_table=NO_TABLE,
 )
+NO_ROWS = LAYOUT.no_rows
+MISSING_COLUMNS = LAYOUT.missing_columns
+NOT_A_TABLE = LAYOUT.not_a_table
+SHEET_NOT_A_TABLE = LAYOUT.sheet_not_a_table
+WORKBOOK_NO_TABLE = LAYOUT.workbook_no_table
+DUPLICATE_TABLE = LAYOUT.duplicate_table
+NO_TABLE = LAYOUT.no_table
 
 # --- Checking --------------------------------------------------------------------------------
 

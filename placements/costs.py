@@ -15,7 +15,7 @@ import pandas as pd
 
 from placements.models import Child
 from placements.ssda903.problems import Problem
-from placements.ssda903.readers import Layout, Table
+from placements.ssda903.readers import Table, single_table_layout
 from placements.ssda903.validate import (
     MSG_CHILD_REQUIRED,
     MSG_DECOM_AFTER_AS_AT,
@@ -33,39 +33,20 @@ CHILD_MAX_CHARS = Child._meta.get_field("child_id").max_length or 10
 
 # --- Reading ---------------------------------------------------------------------------------
 
-NO_ROWS = "{where} has the placement costs extract's columns but no rows."
-MISSING_COLUMNS = (
-    "{where} looks like the placement costs extract but is missing the column(s) {columns}."
-)
-NOT_A_TABLE = (
-    "{where} is not a placement costs extract: it does not have the columns "
-    + ", ".join(COLUMNS)
-    + "."
-)
-SHEET_NOT_A_TABLE = 'Sheet "{sheet}" in "{file}" is not a placement costs extract and was ignored.'
-WORKBOOK_NO_TABLE = "{where} has no sheet that is a placement costs extract."
-DUPLICATE_TABLE = (
-    'Files "{first}" and "{second}" both hold a placement costs extract; upload one of them.'
-)
-NO_TABLE = "The upload has no placement costs extract."
-
-LAYOUT = Layout(
+LAYOUT = single_table_layout(
     title="placement costs extract",
     choice="Placement costs extract",
-    tables={TABLE: COLUMNS},
-    used=(TABLE,),
-    required=(TABLE,),
-    empty_allowed=frozenset(),
+    table=TABLE,
+    columns=COLUMNS,
     key_column="CHILD",
-    xml=False,
-    no_rows=NO_ROWS,
-    missing_columns=MISSING_COLUMNS,
-    not_a_table=NOT_A_TABLE,
-    sheet_not_a_table=SHEET_NOT_A_TABLE,
-    workbook_no_table=WORKBOOK_NO_TABLE,
-    duplicate_table=DUPLICATE_TABLE,
-    no_table=NO_TABLE,
 )
+NO_ROWS = LAYOUT.no_rows
+MISSING_COLUMNS = LAYOUT.missing_columns
+NOT_A_TABLE = LAYOUT.not_a_table
+SHEET_NOT_A_TABLE = LAYOUT.sheet_not_a_table
+WORKBOOK_NO_TABLE = LAYOUT.workbook_no_table
+DUPLICATE_TABLE = LAYOUT.duplicate_table
+NO_TABLE = LAYOUT.no_table
 
 # --- Checking --------------------------------------------------------------------------------
 

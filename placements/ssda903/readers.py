@@ -192,6 +192,37 @@ class Layout:
     no_table: str
 
 
+def single_table_layout(
+    *,
+    title: str,
+    choice: str,
+    table: str,
+    columns: tuple[str, ...],
+    key_column: str,
+) -> Layout:
+    """A layout of one table, not in XML, that may not be empty (the carers and costs
+    extracts), its messages worded from its title."""
+    return Layout(
+        title=title,
+        choice=choice,
+        tables={table: columns},
+        used=(table,),
+        required=(table,),
+        empty_allowed=frozenset(),
+        key_column=key_column,
+        xml=False,
+        no_rows=f"{{where}} has the {title}'s columns but no rows.",
+        missing_columns=f"{{where}} looks like the {title} but is missing the column(s) {{columns}}.",
+        not_a_table=(
+            f"{{where}} is not a {title}: it does not have the columns {', '.join(columns)}."
+        ),
+        sheet_not_a_table=f'Sheet "{{sheet}}" in "{{file}}" is not a {title} and was ignored.',
+        workbook_no_table=f"{{where}} has no sheet that is a {title}.",
+        duplicate_table=f'Files "{{first}}" and "{{second}}" both hold a {title}; upload one of them.',
+        no_table=f"The upload has no {title}.",
+    )
+
+
 def file_where(name: str) -> str:
     return f'File "{name}"'
 
