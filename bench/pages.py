@@ -84,7 +84,6 @@ from dashboard import access  # noqa: E402
 from placements.models import Episode, LocalAuthority  # noqa: E402
 from sufficiency import reports  # noqa: E402
 from sufficiency.benchmark_import import import_benchmark_file  # noqa: E402
-from sufficiency.definitions import BY_KEY  # noqa: E402
 from sufficiency.models import (  # noqa: E402
     BenchmarkImport,
     Commentary,
@@ -94,6 +93,7 @@ from sufficiency.models import (  # noqa: E402
     StatisticalNeighbour,
     Target,
 )
+from sufficiency.registry import BY_KEY  # noqa: E402
 from sufficiency.services import recompute_indicators  # noqa: E402
 
 USERS = 20  # wrk connections: concurrent users

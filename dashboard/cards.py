@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 
 from dashboard import wording
 from dashboard.charts import sparkline_svg
-from sufficiency.definitions import IndicatorDefinition
+from sufficiency.declaration import Indicator
 from sufficiency.reports import RECENT_MONTHS, IndicatorSummary, Reading, months_before
 from sufficiency.suppression import Disclosure
 
@@ -25,7 +25,7 @@ NO_VALUE = "Not available"
 
 @dataclass(frozen=True)
 class Card:
-    definition: IndicatorDefinition
+    definition: Indicator
     value: str
     previous: str
     previous_change: str
@@ -44,7 +44,7 @@ class Card:
 
 
 def shown(
-    definition: IndicatorDefinition, reading: Reading | None, disclosure: Disclosure | None = None
+    definition: Indicator, reading: Reading | None, disclosure: Disclosure | None = None
 ) -> tuple[str, float | None]:
     """The words and the number a page may show for a reading; (words, None) when hidden.
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from sufficiency.definitions import IndicatorDefinition
+from sufficiency.declaration import Indicator
 from sufficiency.reports import Published
 
 BLUE = "#0072B2"  # the authority
@@ -43,7 +43,7 @@ class Chart:
     title: str
 
 
-def axis_title(definition: IndicatorDefinition) -> str:
+def axis_title(definition: Indicator) -> str:
     if definition.unit == "percent":
         return "Per cent"
     if definition.unit == "rate":
@@ -55,7 +55,7 @@ def axis_title(definition: IndicatorDefinition) -> str:
 
 def trend_figure(
     *,
-    definition: IndicatorDefinition,
+    definition: Indicator,
     points: Sequence[Point],
     targets: Sequence[Point] = (),
     published: Sequence[Published] = (),

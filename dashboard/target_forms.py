@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from dashboard import wording
 from dashboard.forms import DATE_INVALID, DateInput
 from placements.models import LocalAuthority
-from sufficiency import definitions
-from sufficiency.definitions import IndicatorDefinition, Unit
+from sufficiency import registry
+from sufficiency.declaration import Indicator, Unit
 from sufficiency.models import Commentary, Target
 
 INDICATOR_MISSING = "Choose the indicator the target is for."
@@ -84,12 +84,12 @@ NOTE_HINT = "Where the target comes from, for example the sufficiency strategy 2
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
-def targetable() -> list[IndicatorDefinition]:
+def targetable() -> list[Indicator]:
     """Indicators that can have a target: all but those shown for information only."""
-    return [d for d in definitions.INDICATORS if d.polarity != "info"]
+    return [d for d in registry.INDICATORS if d.polarity != "info"]
 
 
-def margin_text(definition: IndicatorDefinition | None, margin: float) -> str:
+def margin_text(definition: Indicator | None, margin: float) -> str:
     """An amber margin in the indicator's unit: "2.0 percentage points", "5", "3 per 10,000"."""
     if not margin:
         return "None"
@@ -102,7 +102,7 @@ def margin_text(definition: IndicatorDefinition | None, margin: float) -> str:
     return wording.indicator_value(definition, margin)
 
 
-def value_text(definition: IndicatorDefinition | None, value: float | None) -> str:
+def value_text(definition: Indicator | None, value: float | None) -> str:
     if definition is None:
         return "Not available" if value is None else f"{value:,g}"
     return wording.indicator_value(definition, value)
@@ -136,7 +136,7 @@ class IndicatorField(forms.ChoiceField):
     """The indicators that can have a target; an information-only one is refused by name."""
 
     def validate(self, value: Any) -> None:
-        definition = definitions.BY_KEY.get(value)
+        definition = registry.BY_KEY.get(value)
         if definition is not None and definition.polarity == "info":
             raise forms.ValidationError(
                 INFO_HAS_NO_TARGET.format(name=definition.name), code="info"
@@ -193,7 +193,7 @@ class TargetForm(forms.ModelForm):
         self.editing = self.instance.pk is not None
         if self.editing:
             del self.fields["indicator"]
-            self.definition = definitions.BY_KEY.get(self.instance.indicator)
+            self.definition = registry.BY_KEY.get(self.instance.indicator)
             if self.definition is not None:
                 self.fields["value"].help_text = VALUE_HINTS[self.definition.unit]
                 self.fields["amber_margin"].help_text = (
@@ -212,7 +212,7 @@ class TargetForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not self.editing:
-            self.definition = definitions.BY_KEY.get(cleaned.get("indicator", ""))
+            self.definition = registry.BY_KEY.get(cleaned.get("indicator", ""))
         definition = self.definition
         if self.editing and definition is not None and definition.polarity == "info":
             self.add_error(None, INFO_HAS_NO_TARGET.format(name=definition.name))
@@ -256,7 +256,7 @@ class TargetForm(forms.ModelForm):
         return target
 
 
-def _value_problem(value: float, unit: Unit | None, definition: IndicatorDefinition | None) -> str:
+def _value_problem(value: float, unit: Unit | None, definition: Indicator | None) -> str:
     if value < 0:
         return PERCENT_OUT_OF_RANGE if unit == "percent" else VALUE_NEGATIVE
     if unit == "percent":
@@ -292,7 +292,7 @@ class CommentaryMonthForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = [(m.isoformat(), wording.long_date(m)) for m in months]
         self.fields["indicator"].choices = [("", "Every indicator")] + [
-            (d.key, d.name) for d in definitions.INDICATORS
+            (d.key, d.name) for d in registry.INDICATORS
         ]
 
 
@@ -344,7 +344,7 @@ class CommentaryForm(forms.Form):
         self,
         data: Mapping[str, Any] | None = None,
         *,
-        indicators: Sequence[IndicatorDefinition],
+        indicators: Sequence[Indicator],
         existing: Mapping[str, Commentary],
         hints: Mapping[str, str] | None = None,
     ) -> None:

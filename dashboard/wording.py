@@ -8,7 +8,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 
 from placements.models import Upload
-from sufficiency.definitions import IndicatorDefinition
+from sufficiency.declaration import Indicator
 
 
 def thousands(value: int) -> str:
@@ -117,7 +117,7 @@ def result_text(upload: Upload) -> str:
     return ""
 
 
-def indicator_value(definition: IndicatorDefinition, value: float | None) -> str:
+def indicator_value(definition: Indicator, value: float | None) -> str:
     """As councils write them: "10.8%", "1,234", "79 per 10,000"; "Not available" when blank."""
     if value is None or value != value:
         return "Not available"
@@ -130,7 +130,7 @@ def indicator_value(definition: IndicatorDefinition, value: float | None) -> str
     return thousands(round(value))
 
 
-def published_value(definition: IndicatorDefinition, value: float | None, marker: str = "") -> str:
+def published_value(definition: Indicator, value: float | None, marker: str = "") -> str:
     """A published DfE figure as published: whole percentages stay whole; markers explained."""
     if value is None or value != value:
         return PUBLISHED_MARKERS.get(marker, "Not published")
@@ -152,7 +152,7 @@ PUBLISHED_MARKERS = {
 }
 
 
-def change(definition: IndicatorDefinition, current: float | None, before: float | None) -> str:
+def change(definition: Indicator, current: float | None, before: float | None) -> str:
     """ "up 0.4 points", "down 12", "no change"; "" when either side is missing."""
     if current is None or before is None or current != current or before != before:
         return ""
@@ -171,7 +171,7 @@ def change(definition: IndicatorDefinition, current: float | None, before: float
     return f"{'up' if difference > 0 else 'down'} {amount}"
 
 
-def direction_words(definition: IndicatorDefinition) -> str:
+def direction_words(definition: Indicator) -> str:
     return {
         "lower": "Lower is better",
         "higher": "Higher is better",

@@ -1,872 +1,54 @@
-"""The DfE "We Will" indicators at every month end, from one authority's stored episodes.
+"""The entry points of the indicator engine: every indicator at every month end, and the
+children behind one number.
 
 Pure pandas and numpy (STYLE.md 1): no ORM, settings, request or I/O. `compute_indicators`
-takes the stored episodes, the children and the population, and returns one row per indicator
-and month end D with its value, numerator and denominator. `numerator_children` lists the
-children behind one numerator at one month end. The definitions, and every decision they
-follow, are in `sufficiency.definitions` (the same text users read) and DOMAIN.md 2.
-
-How: the episodes are turned once into a `CareHistory`. Short-break (V3/V4) episodes are set
-aside; every other episode is tagged with its child, its period of care and its placement
-(temporary T0-T4 episodes belong to the placement before them, and take its type, provider and
-distance), and with the dates its indicators depend on. Because every D is a month end, each
-condition an indicator puts on D is a range of months: an episode is open at D for the months
-from its DECOM's month up to, not including, its DEC's month; a child is under 16 before the
-month of the 16th birthday; a period began on or before D minus 30 months from 30 months after
-its first month; and so on. Each indicator is a `Rule`: for its numerator and its denominator,
-the range of months (`Spans`) in which each episode counts. The monthly figures add the ranges
-up over all months with one difference array, so the cost is linear in episodes plus months,
-with no Python loop over children or months; the children behind a number are the episodes
-whose range holds D's month. Both read the same `Rule`, so the list cannot drift from the
-count. A child has at most one episode open at any D (the episodes of a child are made not to
-overlap), so counting open episodes counts children.
+computes the 903 indicators from the stored episodes, the children and the population;
+`compute_supply_indicators` the supply ones, from the foster carers and placement costs as well.
+Both return one row per indicator and month end with its value, numerator and denominator, in
+the registry's order. `numerator_children` and `supply_numerator_children` list the children
+behind one of them at one month end, from the same rule as the count. What each indicator
+means, and its rule, is its declaration in `sufficiency/measures/` (read through
+`sufficiency.registry`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from placements.ssda903 import codes
-from sufficiency.definitions import SSDA903_INDICATORS
+from sufficiency.care_history import (
+    RATE_PER,
+    CareHistory,
+    Counts,
+    MonthRange,
+    build_care_history,
+    members_frame,
+    month_index,
+    month_range,
+)
+from sufficiency.registry import BY_KEY, SSDA903_INDICATORS, SUPPLY_INDICATORS
+from sufficiency.supply_history import (
+    PENCE_PER_POUND,
+    SUPPLY_MEMBER_COLUMNS,
+    Figure,
+    build_supply_history,
+)
 
-EPISODE_COLUMNS = [
-    "child_id", "decom", "dec", "rne", "ls", "place", "place_provider", "rec", "pl_post",
-    "distance", "outside_la",
-]  # fmt: skip
-CHILD_COLUMNS = ["child_id", "dob"]
 RESULT_COLUMNS = ["indicator", "period_end", "value", "numerator", "denominator"]
-MEMBER_COLUMNS = [
-    "child_id", "age", "place", "provider", "urn", "distance", "outside_la", "placement_start",
-    "period_start", "event_date",
-]  # fmt: skip
 
-MSG_MISSING_COLUMNS = "The {frame} frame has no column {columns}."
-MSG_DUPLICATE_CHILDREN = "The children frame has more than one row for {children}."
-MSG_NO_DATE_OF_BIRTH = "No date of birth for children with episodes: {children}."
 MSG_UNKNOWN_INDICATOR = "There is no indicator {indicator}."
 MSG_NOT_MONTH_END = "Indicators are counted at month ends; {date} is not the last day of a month."
-
-ADOPTION_PLACEMENTS = {"A3", "A4", "A5", "A6"}
-KINSHIP_FOSTERING = {"U1", "U2", "U3"}
-OTHER_FOSTERING = {"U4", "U5", "U6"}
-FOSTERING = KINSHIP_FOSTERING | OTHER_FOSTERING
-CHILDRENS_HOMES = {"K1", "K2"}
-SUPPORTED_16PLUS = {"H5", "K3", "P2"}
-WITH_PARENTS = {"P1"}
-INDEPENDENT_PROVIDERS = {"PR4", "PR5"}
-LA_OWN_PROVIDER = {"PR1"}
-# RNE codes of a move that is not the start of a period of care (S always starts one).
-RNE_MOVE = codes.RNE_NEW_PLACEMENT - {"S"}
-
-DISTANCE_THRESHOLD_MILES = 20.0
-RATE_PER = 10_000
-# A 2.5-year stay, a 2-year placement, a 12-month window, all in months (DOMAIN.md 2).
-CONTINUOUS_CARE_MONTHS = 30
-SETTLED_PLACEMENT_MONTHS = 24
-MOVES_WINDOW_MONTHS = 12
-FLOW_WINDOW_MONTHS = 12  # starters_12m and ceased_12m: the 12 months ending at D
-AGE_LIMIT_YEARS = 16
-MOVES_COUNTED = 3
-
-# A month index (months since January 1970) no month end reaches: "still open".
-_NEVER_ENDS = 10**9
-_FAR_FUTURE = np.datetime64("9999-12-31", "D")
-_FAR_PAST = np.datetime64("0001-01-01", "D")
-
-
-@dataclass(frozen=True)
-class MonthRange:
-    """The month ends computed: `count` months from month index `first` (months since 1970)."""
-
-    first: int
-    count: int
-
-    def period_ends(self) -> np.ndarray:
-        months = np.arange(self.first, self.first + self.count) + 1
-        last_days = months.astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
-        return last_days.astype("datetime64[ns]")
-
-    def mid_years(self) -> np.ndarray:
-        """The population year of each month end: the year its collection year starts in."""
-        # April is month index 3 within a year: Jan-Mar belong to the previous collection year.
-        return (np.arange(self.first, self.first + self.count) - 3) // 12 + 1970
-
-
-@dataclass(frozen=True)
-class Counts:
-    """An indicator's numerator and denominator, one per month end."""
-
-    numerator: np.ndarray
-    denominator: np.ndarray
-
-
-@dataclass(frozen=True)
-class Spans:
-    """Whom one side of an indicator counts, and when: one entry per row of a `CareHistory`.
-
-    Row i is counted at the month ends of the months `since[i] <= m < until[i]` (month
-    indexes), if `where[i]` (every row when `where` is None). For a flow, `event` is the date
-    of the start or end of care each row stands for.
-    """
-
-    since: np.ndarray
-    until: np.ndarray
-    where: np.ndarray | None = None
-    event: np.ndarray | None = None
-
-    def count(self, months: MonthRange) -> np.ndarray:
-        """The number of rows counted at each month end of `months`."""
-        return _count_open(months, self.since, self.until, self.where)
-
-    def rows_at(self, month: int) -> np.ndarray:
-        """The positions of the rows counted at the month end of `month`."""
-        counted = (self.since <= month) & (month < self.until)
-        if self.where is not None:
-            counted &= self.where
-        return np.flatnonzero(counted)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """An indicator's definition as `Spans`: who is in its numerator and its denominator."""
-
-    numerator: Spans
-    denominator: Spans | None = None  # None: a count, stored as its own denominator
-
-    def counts(self, months: MonthRange) -> Counts:
-        numerator = self.numerator.count(months)
-        if self.denominator is None:
-            # A count has no denominator of its own (decision count-denominator).
-            return Counts(numerator, numerator.copy())
-        return Counts(numerator, self.denominator.count(months))
-
-
-@dataclass(frozen=True)
-class CareHistory:
-    """One authority's episodes, short breaks set aside, ready to evaluate at any month end.
-
-    Every array but `child_ids` and `dob` has one entry per remaining episode (a row), in
-    child then DECOM order; months are month indexes (months since January 1970), dates are
-    datetime64[D]. The place, provider, distance and outside-LA fields are those of the
-    placement the child is counted in: for a temporary episode, the placement before it.
-    """
-
-    first_month: int | None  # of the earliest DECOM, short breaks included
-    child: np.ndarray  # the row's child, a position in `child_ids`
-    child_ids: np.ndarray  # CHILD of each child with a row
-    dob: np.ndarray  # date of birth of each child, in `child_ids` order
-    source_row: np.ndarray  # position of the row in the episodes frame given
-    counted_row: np.ndarray  # position there of the episode whose details count (see above)
-    decom: np.ndarray
-    dec: np.ndarray  # NaT while open
-    open_from: np.ndarray  # month of DECOM: open at month ends from this month...
-    open_until: np.ndarray  # ...up to, not including, this one (month of DEC; _NEVER_ENDS)
-    place: np.ndarray
-    provider: np.ndarray
-    distance: np.ndarray
-    outside_la: np.ndarray
-    period_start: np.ndarray  # date the period of care began
-    placement_start: np.ndarray  # date the placement began (placements as DOMAIN.md 2 has them)
-    period_from: np.ndarray  # month the period of care began
-    settled_from: np.ndarray  # month tested against D minus 24 months for stability
-    three_placements_until: np.ndarray  # 3+ placements in the window for month ends before this
-    sixteenth_birthday: np.ndarray  # month of the 16th birthday
-    starts_care: np.ndarray  # the episode starts a period of care (RNE S)
-    ends_care: np.ndarray  # the episode ends a period of care (REC not X1)
-
-
-# --- Building the history ---------------------------------------------------------------------
-
-
-def build_care_history(episodes: pd.DataFrame, children: pd.DataFrame) -> CareHistory:
-    """Periods of care and placements of every child, as DOMAIN.md 2 defines them."""
-    _require_columns(episodes, EPISODE_COLUMNS, "episodes")
-    _require_columns(children, CHILD_COLUMNS, "children")
-    all_starts = episodes["decom"].to_numpy(dtype="datetime64[D]")
-    first_month = int(_months(all_starts.min())) if len(all_starts) else None
-
-    # Short breaks are not care for any indicator (decisions short-breaks and
-    # short-break-episodes-dropped), so they are set aside before anything is chained.
-    kept = ~episodes["ls"].isin(codes.SHORT_BREAK_LEGAL_STATUS).to_numpy()
-    # Positions in the caller's frame (its index may be anything), to find each row's episode
-    # again for the drill-down; a fresh frame of our own, so the caller's index is untouched.
-    frame = episodes.loc[kept].set_axis(np.flatnonzero(kept), axis="index")
-    frame = frame.sort_values(["child_id", "decom"], kind="mergesort")
-    source_row = frame.index.to_numpy()
-    child, child_ids = pd.factorize(frame["child_id"])
-    decom = frame["decom"].to_numpy(dtype="datetime64[D]")
-    dec = frame["dec"].to_numpy(dtype="datetime64[D]")
-    rne = _text(frame["rne"])
-    rec = _text(frame["rec"])
-    place = _text(frame["place"])
-    pl_post = _text(frame["pl_post"])
-    temporary = frame["place"].isin(codes.TEMPORARY_PLACEMENTS).to_numpy()
-    count = len(frame)
-    index = np.arange(count)
-
-    # An episode ends at its DEC, or at the child's next DECOM if that comes first: the stitch
-    # closes open episodes that way, and it keeps a child to one open episode at any date.
-    same_child_next = np.zeros(count, dtype=bool)
-    same_child_next[:-1] = child[1:] == child[:-1]
-    is_open = np.isnat(dec)
-    end = np.where(is_open, _FAR_FUTURE, dec)
-    next_decom = np.full(count, _FAR_FUTURE)
-    next_decom[:-1] = decom[1:]
-    end = np.where(same_child_next, np.minimum(end, next_decom), end)
-
-    # Periods of care (decision period-of-care): an unbroken chain of X1 episodes; RNE S
-    # always starts a new one, as it is what `starters` counts.
-    continues = np.zeros(count, dtype=bool)
-    continues[1:] = (
-        same_child_next[:-1]
-        & (end[:-1] == decom[1:])
-        & ((rec[:-1] == codes.CONTINUES_IN_CARE) | is_open[:-1])
-        & (rne[1:] != "S")
-    )
-    period_first = np.maximum.accumulate(np.where(continues, -1, index))
-
-    # Placements (decisions placements-same-carer, temporary-*): S, P and B start one, except
-    # that a temporary episode never does, and nor does the return from it to the same place.
-    last_usual = np.maximum.accumulate(np.where(temporary, -1, index))
-    usual_before = _previous(last_usual, -1)
-    after_temporary = _previous(temporary, False) & continues
-    has_usual_before = usual_before >= period_first
-    before = np.maximum(usual_before, 0)
-    same_as_before = (place == place[before]) & (pl_post == pl_post[before])
-    # With no usual placement before (the period began in a temporary one), the stay belongs
-    # to the placement that follows it (decision temporary-at-period-start).
-    returns = after_temporary & (~has_usual_before | same_as_before)
-    new_placement = ~continues | (~temporary & _in(rne, RNE_MOVE) & ~returns)
-    placement_first = np.maximum.accumulate(np.where(new_placement, index, -1))
-    # The episode whose details (type, provider, distance) count at D: the last non-temporary
-    # one of the placement so far, so a temporary stay shows the placement before it.
-    counted = np.where(last_usual >= placement_first, last_usual, index)
-
-    # One row per placement, for what depends on the placements before the current one.
-    starts = np.flatnonzero(new_placement)
-    placement_of = np.cumsum(new_placement) - 1
-    lasts = np.append(starts[1:] - 1, count - 1) if count else starts
-    placement_start = decom[starts]
-    placement_end = end[lasts]
-    placement_child = child[starts]
-
-    # A child's placements do not overlap, so a child in placement k at D had 3+ placements
-    # open in the window exactly when the child's placement k-2 ended after the window's first
-    # day (decision moves-window).
-    back = MOVES_COUNTED - 1
-    earlier_end = np.full(len(starts), _FAR_PAST)
-    same_child = placement_child[back:] == placement_child[: len(starts) - back]
-    earlier_end[back:] = np.where(same_child, placement_end[: len(starts) - back], _FAR_PAST)
-    # The window of a month end in month m starts on the 1st of month m - 11, which is before
-    # `earlier_end` (the placement was open on it) for m up to month(earlier_end - 1 day) + 11.
-    three_until = _months(earlier_end - np.timedelta64(1, "D")) + MOVES_WINDOW_MONTHS
-
-    # An adoptive placement that was a move is judged with the placement before it, when that
-    # is in the same period of care (decision adoption-clause).
-    adoptive_from = placement_start.copy()
-    placement_period = period_first[starts]
-    after_move_in_period = _previous(placement_period, -1) == placement_period
-    moved_into_adoption = after_move_in_period & _in(place[starts], ADOPTION_PLACEMENTS)
-    adoptive_from[moved_into_adoption] = placement_start[np.flatnonzero(moved_into_adoption) - 1]
-
-    place_now = place[counted]
-    placed_for_adoption = _in(place_now, ADOPTION_PLACEMENTS)
-    current_start = placement_start[placement_of]
-    settled_from = np.where(placed_for_adoption, adoptive_from[placement_of], current_start)
-
-    distance = pd.to_numeric(frame["distance"], errors="coerce").to_numpy(dtype=float, copy=True)
-    # 999.9 is the 903's "not known"; the storage layer turns it into NaN, but one left in
-    # would count as a placement 999.9 miles away, so it is caught here too.
-    distance[distance == codes.DISTANCE_NOT_KNOWN] = np.nan
-    outside = frame["outside_la"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    dob = _dates_of_birth(children, child_ids)
-    period_start = decom[period_first]
-
-    return CareHistory(
-        first_month=first_month,
-        child=child,
-        child_ids=np.asarray(child_ids, dtype=object),
-        dob=dob,
-        source_row=source_row,
-        counted_row=source_row[counted],
-        decom=decom,
-        dec=dec,
-        open_from=_months(decom),
-        open_until=np.where(end == _FAR_FUTURE, _NEVER_ENDS, _months(end)),
-        place=place_now,
-        provider=_text(frame["place_provider"])[counted],
-        distance=distance[counted],
-        outside_la=outside[counted],
-        period_start=period_start,
-        placement_start=current_start,
-        period_from=_months(period_start),
-        settled_from=_months(settled_from),
-        three_placements_until=three_until[placement_of],
-        sixteenth_birthday=_sixteenth_birthday_months(dob)[child],
-        starts_care=rne == "S",
-        ends_care=~is_open & (rec != codes.CONTINUES_IN_CARE),
-    )
-
-
-def _require_columns(frame: pd.DataFrame, columns: list[str], name: str) -> None:
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise ValueError(MSG_MISSING_COLUMNS.format(frame=name, columns=", ".join(missing)))
-
-
-def _previous(values: np.ndarray, fill: object) -> np.ndarray:
-    """Each row's previous row's value; `fill` for the first."""
-    shifted = np.empty_like(values)
-    shifted[:1] = fill
-    shifted[1:] = values[:-1]
-    return shifted
-
-
-def _text(column: pd.Series) -> np.ndarray:
-    return column.fillna("").astype(str).to_numpy(dtype=object)
-
-
-def _months(days: np.ndarray | np.datetime64) -> np.ndarray:
-    """Month index (months since January 1970) of each date."""
-    return np.asarray(days).astype("datetime64[M]").astype(np.int64)
-
-
-def _dates_of_birth(children: pd.DataFrame, child_ids: pd.Index) -> np.ndarray:
-    """Each child's date of birth (datetime64[D]), in the order of `child_ids`."""
-    duplicated = children["child_id"].duplicated()
-    if duplicated.any():
-        names = ", ".join(sorted(children.loc[duplicated, "child_id"].astype(str))[:10])
-        raise ValueError(MSG_DUPLICATE_CHILDREN.format(children=names))
-    dob = pd.Series(pd.to_datetime(children["dob"]).to_numpy(), index=children["child_id"])
-    dob = dob.reindex(child_ids)
-    if dob.isna().any():
-        # An unknown age would silently move a child in or out of long-term stability.
-        names = ", ".join(sorted(map(str, dob.index[dob.isna()]))[:10])
-        raise ValueError(MSG_NO_DATE_OF_BIRTH.format(children=names))
-    return dob.to_numpy(dtype="datetime64[D]")
-
-
-def _sixteenth_birthday_months(dob: np.ndarray) -> np.ndarray:
-    """Month of the 16th birthday of each date of birth."""
-    born = pd.DatetimeIndex(dob)
-    year = born.year.to_numpy() + AGE_LIMIT_YEARS
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    # A 29 February birthday falls on 1 March in a year that is not a leap year (the next
-    # month); since 16 is a multiple of 4 this first matters for children born in 2084.
-    leap_day = (born.month.to_numpy() == 2) & (born.day.to_numpy() == 29) & ~leap
-    return (year - 1970) * 12 + born.month.to_numpy() - 1 + leap_day
-
-
-# --- Counting over month ends -------------------------------------------------------------
-
-
-def _count_open(
-    months: MonthRange, since: np.ndarray, until: np.ndarray, where: np.ndarray | None = None
-) -> np.ndarray:
-    """For each month end, the number of rows with since <= its month < until (and `where`)."""
-    since = np.clip(since - months.first, 0, months.count)
-    until = np.clip(until - months.first, 0, months.count)
-    keep = since < until
-    if where is not None:
-        keep &= where
-    change = np.bincount(since[keep], minlength=months.count + 1) - np.bincount(
-        until[keep], minlength=months.count + 1
-    )
-    return np.cumsum(change[: months.count])
-
-
-def _looked_after(history: CareHistory, where: np.ndarray | None = None) -> Spans:
-    """Each row at the month ends it is open (and `where`)."""
-    return Spans(history.open_from, history.open_until, where)
-
-
-def _in_month(month: np.ndarray, where: np.ndarray, event: np.ndarray) -> Spans:
-    """Each `where` row at the end of the month of its event (decision flow-month)."""
-    return Spans(month, month + 1, where, event)
-
-
-def _ended_months(history: CareHistory) -> np.ndarray:
-    """Month of the DEC of each row that ends a period of care; _NEVER_ENDS for the others."""
-    # DEC is NaT for open rows, which would make a meaningless month index.
-    return np.where(history.ends_care, _months(history.dec), _NEVER_ENDS)
-
-
-def _once_a_year(
-    history: CareHistory,
-    month: np.ndarray,
-    where: np.ndarray,
-    event: np.ndarray,
-    keep: Literal["first", "last"],
-) -> Spans:
-    """Each child with a `where` event in the 12 months ending at D, once, at every such D.
-
-    An event in month s falls in the 12 months ending at the month ends of s to s + 11. A
-    child with several events is counted through one of them at each D: with `keep` "first",
-    the first event in those 12 months (the DfE counts the first occasion a child started in
-    the year), with "last" the last one (the last occasion a child ceased). So each event
-    counts from its own month, or from when the child's previous event has left the 12
-    months ("first"), up to when it leaves them, or the child's next event comes ("last").
-    Between them a child's events cover every month end an event of theirs is in, once.
-    """
-    rows = np.flatnonzero(where)
-    # In child then event-date order, whatever the rows' order (a child's DECs follow their
-    # DECOMs in stored data, but this must not depend on it).
-    day = event[rows].astype("datetime64[D]").astype(np.int64)
-    rows = rows[np.lexsort((day, history.child[rows]))]
-    first = month[rows]
-    since = first.copy()
-    until = first + FLOW_WINDOW_MONTHS
-    same_child = history.child[rows[1:]] == history.child[rows[:-1]]
-    if keep == "first":
-        # While the child's previous event is in the 12 months, that one is the first (an
-        # event in the same month as the previous one is therefore never counted).
-        since[1:] = np.where(same_child, np.maximum(since[1:], until[:-1]), since[1:])
-    else:
-        until[:-1] = np.where(same_child, np.minimum(until[:-1], first[1:]), until[:-1])
-    all_since = np.full(len(where), _NEVER_ENDS, dtype=np.int64)
-    all_until = np.full(len(where), _NEVER_ENDS, dtype=np.int64)
-    all_since[rows] = since
-    all_until[rows] = until
-    return Spans(all_since, all_until, where, event)
-
-
-def _in(values: np.ndarray, codes_wanted: set[str]) -> np.ndarray:
-    # pandas hashes; np.isin sorts the object array, several times slower on 70,000 codes.
-    return pd.Series(values, dtype=object).isin(codes_wanted).to_numpy(dtype=bool)
-
-
-def _over_20_miles(history: CareHistory) -> np.ndarray:
-    # Rounded as the DfE rounds (one decimal) before comparing, so 20.04 is not over 20.0.
-    return np.round(history.distance, 1) > DISTANCE_THRESHOLD_MILES
-
-
-# --- The indicators -------------------------------------------------------------------------
-
-
-def cla_count(history: CareHistory) -> Rule:
-    """Children looked after: a count, lower is better.
-
-    Definition: The number of children looked after at the month end D.
-    Numerator: The number of children looked after at the month end D.
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after on 31 March; LAIT LACnum (Number of Looked after
-    Children).
-    Decisions: looked-after-at-D, short-breaks, count-denominator* (texts in
-    sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
-    """
-    return Rule(_looked_after(history))
-
-
-def cla_rate(history: CareHistory, months: MonthRange, population: dict[int, int]) -> Counts:
-    """Rate per 10,000 children: a rate, lower is better.
-
-    Definition: The number of children looked after at the month end D per 10,000 children aged
-    0-17 living in the authority, rounded to a whole number.
-    Numerator: Children looked after at D (cla_count).
-    Denominator: The ONS mid-year estimate of children aged 0-17, from the authority's settings,
-    for the year before the 31 March that ends the collection year containing D.
-    Reference date: The month end D, and the population of the year before the 31 March that
-    ends the collection year containing D.
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): rate per 10,000 children; LAIT LAC (Children Looked after rate per 10,000).
-    Decisions: looked-after-at-D, short-breaks, population-year, rate-rounding* (texts in
-    sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
-    """
-    # The children of cla_count: the drill-down lists them for cla_rate too.
-    numerator = cla_count(history).numerator.count(months)
-    denominator = np.array(
-        [int(population.get(int(year)) or 0) for year in months.mid_years()], dtype=np.int64
-    )
-    return Counts(numerator, denominator)
-
-
-def starters(history: CareHistory) -> Rule:
-    """Started to be looked after in the month: a count, for information.
-
-    Definition: The number of periods of care that started (RNE S) in the month ending D.
-    Numerator: The number of periods of care that started (RNE S) in the month ending D.
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The month ending D: after the previous month end, up to and including D.
-    Exclusions: Episodes with legal status V3 or V4 (short breaks).
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children starting to be looked after each year, here by month and by period of
-    care (a child who starts twice counts twice); the published annual figure counts children,
-    as 'Started to be looked after in 12 months' does.
-    Decisions: short-breaks, flow-month, starters-rne-s*, count-denominator* (texts in
-    sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
-
-    In the drill-down each start is one row (a child who started twice in the month is listed
-    twice), with the start date as `event_date`, `period_start` and `placement_start`.
-    """
-    return Rule(_in_month(history.open_from, history.starts_care, history.decom))
-
-
-def ceased(history: CareHistory) -> Rule:
-    """Ceased to be looked after in the month: a count, for information.
-
-    Definition: The number of periods of care that ended (an episode ending with a reason other
-    than X1) in the month ending D, including those ending on D itself.
-    Numerator: The number of periods of care that ended (an episode ending with a reason other
-    than X1) in the month ending D, including those ending on D itself.
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The month ending D: after the previous month end, up to and including D.
-    Exclusions: Episodes with legal status V3 or V4 (short breaks).
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children ceasing to be looked after each year, here by month and by period of
-    care (a child who ceases twice counts twice); the published annual figure counts children,
-    as 'Ceased to be looked after in 12 months' does.
-    Decisions: looked-after-at-D, short-breaks, flow-month, ceased-rec, count-denominator*
-    (texts in sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
-
-    In the drill-down each end is one row, with the DEC as `event_date`; the placement and the
-    period are those that ended, with their start dates.
-    """
-    return Rule(_in_month(_ended_months(history), history.ends_care, history.dec))
-
-
-def starters_12m(history: CareHistory) -> Rule:
-    """Started to be looked after in 12 months: a count, for information.
-
-    Definition: The number of children who started to be looked after (a period of care
-    starting with RNE S) at any time in the 12 months ending at D, each child counted once
-    however many of their periods started. At D = 31 March this is the DfE's number of children
-    starting to be looked after during the year.
-    Numerator: The number of children who started to be looked after (a period of care starting
-    with RNE S) at any time in the 12 months ending at D, each child counted once however many
-    of their periods started. At D = 31 March this is the DfE's number of children starting to
-    be looked after during the year.
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The 12 months ending at D: from the 1st of the month 11 months before D's
-    month up to and including D.
-    Exclusions: Episodes with legal status V3 or V4 (short breaks).
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children starting to be looked after each year; LAIT LACnum_Start.
-    Decisions: short-breaks, flow-year*, children-once, starters-rne-s*, count-denominator*
-    (texts in sufficiency.definitions; * marks our reading of a point DOMAIN.md leaves open).
-
-    In the drill-down a child's row is their first start in the 12 months, its date as
-    `event_date`, `period_start` and `placement_start`.
-    """
-    return Rule(
-        _once_a_year(history, history.open_from, history.starts_care, history.decom, "first")
-    )
-
-
-def ceased_12m(history: CareHistory) -> Rule:
-    """Ceased to be looked after in 12 months: a count, for information.
-
-    Definition: The number of children who ceased to be looked after (a period of care ending
-    with a reason other than X1) at any time in the 12 months ending at D, including on D
-    itself, each child counted once however many of their periods ended. At D = 31 March this
-    is the DfE's number of children ceasing to be looked after during the year.
-    Numerator: The number of children who ceased to be looked after (a period of care ending
-    with a reason other than X1) at any time in the 12 months ending at D, including on D
-    itself, each child counted once however many of their periods ended. At D = 31 March this
-    is the DfE's number of children ceasing to be looked after during the year.
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The 12 months ending at D: from the 1st of the month 11 months before D's
-    month up to and including D.
-    Exclusions: Episodes with legal status V3 or V4 (short breaks).
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children ceasing to be looked after each year; LAIT LACceased.
-    Decisions: looked-after-at-D, short-breaks, flow-year*, children-once, ceased-rec,
-    count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
-    DOMAIN.md leaves open).
-
-    In the drill-down a child's row is their last end in the 12 months, its DEC as
-    `event_date`; the placement and the period are those that ended, with their start dates.
-    """
-    return Rule(
-        _once_a_year(history, _ended_months(history), history.ends_care, history.dec, "last")
-    )
-
-
-def moves_3plus(history: CareHistory) -> Rule:
-    """Three or more placements in 12 months: a percentage, lower is better.
-
-    Definition: Of the children looked after at the month end D, the percentage who had 3 or
-    more placements open at any time in the 12 months ending at D.
-    Numerator: Children looked after at D who had 3 or more placements open at any time in the
-    12 months ending at D.
-    Denominator: Children looked after at D (short breaks excluded).
-    Reference date: The month end D, and the 12 months ending at D.
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D. Short-break stays are
-    not placements; temporary placements (T0-T4) are not placements.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): CLA on 31 March with 3 or more placements during the year; LAIT
-    LACStable_2016on (Placement 1 - % 3 or more places).
-    Decisions: looked-after-at-D, short-breaks, short-break-episodes-dropped*, period-of-care*,
-    placements-same-carer, temporary-invisible, temporary-return-b*, temporary-at-period-start*,
-    month-arithmetic*, moves-window, moves-all-periods (texts in sufficiency.definitions; *
-    marks our reading of a point DOMAIN.md leaves open).
-    """
-    until = np.minimum(history.open_until, history.three_placements_until)
-    return Rule(Spans(history.open_from, until), _looked_after(history))
-
-
-def long_term_stability(history: CareHistory) -> Rule:
-    """Long-term stability: a percentage, higher is better.
-
-    Definition: Of the children looked after at the month end D, aged under 16 at D, who have
-    been looked after continuously for at least 2.5 years (their current period of care began on
-    or before D minus 30 months), the percentage whose current placement began on or before D
-    minus 24 months, or who are placed for adoption (A3-A6) and whose adoptive placement
-    together with the placement before it began on or before D minus 24 months.
-    Numerator: Children in the denominator whose current placement began on or before D minus 24
-    months, or who are placed for adoption and whose placement before the adoptive placement
-    began on or before D minus 24 months.
-    Denominator: Children looked after at D, under 16 at D, whose current period of care began
-    on or before D minus 30 months.
-    Reference date: The month end D, D minus 30 months and D minus 24 months.
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D. Children aged 16 or
-    over at D. Time under short breaks is not time looked after.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after continuously for at least 2.5 years on 31 March aged
-    under 16 years, living with the same carer for at least 2 years.
-    Decisions: looked-after-at-D, short-breaks, short-break-episodes-dropped*, period-of-care*,
-    placements-same-carer, temporary-invisible, temporary-return-b*, temporary-at-period-start*,
-    month-arithmetic*, under-16, adoption-clause* (texts in sufficiency.definitions; * marks our
-    reading of a point DOMAIN.md leaves open).
-    """
-    cohort_from = np.maximum(history.open_from, history.period_from + CONTINUOUS_CARE_MONTHS)
-    cohort_until = np.minimum(history.open_until, history.sixteenth_birthday)
-    settled_from = np.maximum(cohort_from, history.settled_from + SETTLED_PLACEMENT_MONTHS)
-    return Rule(Spans(settled_from, cohort_until), Spans(cohort_from, cohort_until))
-
-
-def distance_20_miles(history: CareHistory) -> Rule:
-    """Placed more than 20 miles from home, outside the LA: a percentage, lower is better.
-
-    Definition: Of the children looked after at the month end D, the percentage whose placement
-    is more than 20 miles from their home and outside the authority's boundary.
-    Numerator: Children looked after at D placed more than 20 miles from home, in a district
-    that is not one of the authority's own.
-    Denominator: Children looked after at D (short breaks excluded). Children whose distance is
-    not known are included.
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE LAIT LACDistance (Children looked after at 31 March placed more than 20 miles
-    from their home and outside LA boundary), the measure statistical neighbour figures exist
-    for.
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    distance-over-20, outside-unknown* (texts in sufficiency.definitions; * marks our reading of
-    a point DOMAIN.md leaves open).
-    """
-    outside = history.outside_la == 1.0
-    return Rule(_looked_after(history, _over_20_miles(history) & outside), _looked_after(history))
-
-
-def distance_20_miles_any(history: CareHistory) -> Rule:
-    """Placed more than 20 miles from home: a percentage, lower is better.
-
-    Definition: Of the children looked after at the month end D, the percentage whose placement
-    is more than 20 miles from their home, inside or outside the authority's boundary.
-    Numerator: Children looked after at D placed more than 20 miles from home.
-    Denominator: Children looked after at D (short breaks excluded). Children whose distance is
-    not known are included.
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after at 31 March placed more than 20 miles from home (national
-    publication).
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    distance-over-20 (texts in sufficiency.definitions; * marks our reading of a point DOMAIN.md
-    leaves open).
-    """
-    return Rule(_looked_after(history, _over_20_miles(history)), _looked_after(history))
-
-
-def distance_unknown(history: CareHistory) -> Rule:
-    """Distance not known: a percentage, for information.
-
-    Definition: Of the children looked after at the month end D, the percentage whose distance
-    from home to placement cannot be worked out.
-    Numerator: Children looked after at D whose distance is not known.
-    Denominator: Children looked after at D (short breaks excluded).
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): distance not known or not recorded.
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    distance-over-20 (texts in sufficiency.definitions; * marks our reading of a point DOMAIN.md
-    leaves open).
-    """
-    return Rule(_looked_after(history, np.isnan(history.distance)), _looked_after(history))
-
-
-def ifa_share(history: CareHistory) -> Rule:
-    """Foster placements with independent agencies: a percentage, lower is better.
-
-    Definition: Of the children looked after at the month end D in foster placements (U1-U6),
-    the percentage fostered by other carers (U4-U6) through a private or voluntary provider (PR4
-    or PR5).
-    Numerator: Children looked after at D in U4-U6 with provider PR4 or PR5.
-    Denominator: Children looked after at D in U1-U6 (short breaks excluded).
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after at 31 March by placement type and provider.
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    independent-fostering (texts in sufficiency.definitions; * marks our reading of a point
-    DOMAIN.md leaves open).
-    """
-    fostered = _in(history.place, FOSTERING)
-    independent = _in(history.place, OTHER_FOSTERING) & _in(history.provider, INDEPENDENT_PROVIDERS)
-    return Rule(_looked_after(history, independent), _looked_after(history, fostered))
-
-
-def residential_count(history: CareHistory) -> Rule:
-    """Children in children's homes: a count, lower is better.
-
-    Definition: The number of children looked after at the month end D in secure children's
-    homes or children's homes (K1 or K2).
-    Numerator: The number of children looked after at the month end D in secure children's homes
-    or children's homes (K1 or K2).
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after at 31 March by placement type.
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
-    DOMAIN.md leaves open).
-    """
-    return Rule(_looked_after(history, _in(history.place, CHILDRENS_HOMES)))
-
-
-def in_house_fostering(history: CareHistory) -> Rule:
-    """In-house foster placements: a count, for information.
-
-    Definition: The number of children looked after at the month end D in foster placements with
-    other carers (U4-U6) provided by the authority itself (PR1).
-    Numerator: The number of children looked after at the month end D in foster placements with
-    other carers (U4-U6) provided by the authority itself (PR1).
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after at 31 March by placement type.
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
-    DOMAIN.md leaves open).
-    """
-    in_house = _in(history.place, OTHER_FOSTERING) & _in(history.provider, LA_OWN_PROVIDER)
-    return Rule(_looked_after(history, in_house))
-
-
-def kinship_fostering(history: CareHistory) -> Rule:
-    """Foster placements with relatives or friends: a count, for information.
-
-    Definition: The number of children looked after at the month end D in foster placements with
-    relatives or friends (U1-U3).
-    Numerator: The number of children looked after at the month end D in foster placements with
-    relatives or friends (U1-U3).
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after at 31 March by placement type.
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
-    DOMAIN.md leaves open).
-    """
-    return Rule(_looked_after(history, _in(history.place, KINSHIP_FOSTERING)))
-
-
-def placed_for_adoption(history: CareHistory) -> Rule:
-    """Placed for adoption: a count, for information.
-
-    Definition: The number of children looked after at the month end D in placements for
-    adoption (A3-A6).
-    Numerator: The number of children looked after at the month end D in placements for adoption
-    (A3-A6).
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after at 31 March by placement type.
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
-    DOMAIN.md leaves open).
-    """
-    return Rule(_looked_after(history, _in(history.place, ADOPTION_PLACEMENTS)))
-
-
-def supported_16plus(history: CareHistory) -> Rule:
-    """Supported accommodation and independent living: a count, for information.
-
-    Definition: The number of children looked after at the month end D in semi-independent
-    living (H5), registered supported accommodation (K3) or independent living (P2).
-    Numerator: The number of children looked after at the month end D in semi-independent living
-    (H5), registered supported accommodation (K3) or independent living (P2).
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after at 31 March by placement type.
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
-    DOMAIN.md leaves open).
-    """
-    return Rule(_looked_after(history, _in(history.place, SUPPORTED_16PLUS)))
-
-
-def placed_with_parents(history: CareHistory) -> Rule:
-    """Placed with parents: a count, for information.
-
-    Definition: The number of children looked after at the month end D in placements with
-    parents or others with parental responsibility (P1).
-    Numerator: The number of children looked after at the month end D in placements with parents
-    or others with parental responsibility (P1).
-    Denominator: None: the stored denominator equals the count.
-    Reference date: The month end D (the last day of each month).
-    Exclusions: Children on an agreed series of short breaks (V3/V4) at D.
-    Source: DfE, Children looked after in England including adoptions (Explore Education
-    Statistics): children looked after at 31 March by placement type.
-    Decisions: looked-after-at-D, short-breaks, temporary-invisible, temporary-at-period-start*,
-    count-denominator* (texts in sufficiency.definitions; * marks our reading of a point
-    DOMAIN.md leaves open).
-    """
-    return Rule(_looked_after(history, _in(history.place, WITH_PARENTS)))
-
-
-# Every indicator but cla_rate, which also needs the population.
-INDICATOR_FUNCTIONS: dict[str, Callable[[CareHistory], Rule]] = {
-    "cla_count": cla_count,
-    "starters": starters,
-    "ceased": ceased,
-    "starters_12m": starters_12m,
-    "ceased_12m": ceased_12m,
-    "moves_3plus": moves_3plus,
-    "long_term_stability": long_term_stability,
-    "distance_20_miles": distance_20_miles,
-    "distance_20_miles_any": distance_20_miles_any,
-    "distance_unknown": distance_unknown,
-    "ifa_share": ifa_share,
-    "residential_count": residential_count,
-    "in_house_fostering": in_house_fostering,
-    "kinship_fostering": kinship_fostering,
-    "placed_for_adoption": placed_for_adoption,
-    "supported_16plus": supported_16plus,
-    "placed_with_parents": placed_with_parents,
-}
-
-
-# cla_rate's numerator is cla_count's.
-_NUMERATOR_OF = {"cla_rate": "cla_count"}
-
-
-# --- The entry points -----------------------------------------------------------------------
+MSG_NOT_ABOUT_CHILDREN = (
+    "{indicator} counts foster carer households or places, not children: there is no list of "
+    "children behind it."
+)
+
+# The indicators about households or places: no children behind them to list.
+NOT_ABOUT_CHILDREN = frozenset(
+    i.key for i in (*SSDA903_INDICATORS, *SUPPLY_INDICATORS) if not i.lists_children
+)
 
 
 def compute_indicators(
@@ -879,7 +61,7 @@ def compute_indicators(
     history: CareHistory | None = None,
 ) -> pd.DataFrame:
     """Every 903 indicator at every month end from the month of `start` to the last on or before
-    `end` (the supply indicators are `sufficiency.supply`'s).
+    `end` (the supply indicators are `compute_supply_indicators`').
 
     `episodes`: the stored episodes of one authority (child_id, decom, dec, rne, ls, place,
     place_provider, rec, pl_post, distance in miles or NaN, outside_la 1/0/NaN); `children`:
@@ -896,8 +78,7 @@ def compute_indicators(
     if history is None:
         history = build_care_history(episodes, children)
     months = month_range(start, end, history.first_month)
-    results = {key: rule(history).counts(months) for key, rule in INDICATOR_FUNCTIONS.items()}
-    results["cla_rate"] = cla_rate(history, months, population)
+    results = {i.key: i.rule(history).counts(months, population) for i in SSDA903_INDICATORS}
     return _results_frame(results, months)
 
 
@@ -925,75 +106,100 @@ def numerator_children(
     or the DEC of the end counted, NaT for the other indicators). For the flows the row is the
     episode that started or ended the period: for an end, the placement and period that ended.
     """
-    key = _NUMERATOR_OF.get(indicator, indicator)
-    if key not in INDICATOR_FUNCTIONS:
+    declared = BY_KEY.get(indicator)
+    if declared is None or declared.family != "ssda903":
         raise ValueError(MSG_UNKNOWN_INDICATOR.format(indicator=indicator))
     day = pd.Timestamp(period_end)
     if not day.is_month_end:
         raise ValueError(MSG_NOT_MONTH_END.format(date=day.date().isoformat()))
     history = build_care_history(episodes, children)
-    numerator = INDICATOR_FUNCTIONS[key](history).numerator
-    rows = numerator.rows_at(int(_months(np.datetime64(day.date(), "D"))))
+    numerator = declared.rule(history).numerator
+    rows = numerator.rows_at(int(month_index(np.datetime64(day.date(), "D"))))
     return members_frame(history, episodes, rows, numerator.event, day)
 
 
-def members_frame(
-    history: CareHistory,
+def compute_supply_indicators(
+    *,
     episodes: pd.DataFrame,
-    rows: np.ndarray,
-    event: np.ndarray | None,
-    day: pd.Timestamp,
+    children: pd.DataFrame,
+    carers: pd.DataFrame,
+    costs: pd.DataFrame,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp,
+    history: CareHistory | None = None,
 ) -> pd.DataFrame:
-    """The drill-down rows (MEMBER_COLUMNS, see `numerator_children`) of the history's rows
-    `rows` at the month end `day`, in child_id order; `event`: a `Spans`' event dates, or None.
-    Also `sufficiency.supply`'s, so the supply lists show children the same way."""
-    child = history.child[rows]
-    born = pd.DatetimeIndex(history.dob[child])
-    # Whole years: one fewer until the birthday in D's year has come, as for the 16th
-    # birthday (a 29 February birthday comes on 1 March in other years).
-    before_birthday = (born.month > day.month) | ((born.month == day.month) & (born.day > day.day))
-    age = day.year - born.year.to_numpy() - before_birthday.astype(np.int64)
-    if "urn" in episodes.columns:
-        urn = _text(episodes["urn"].iloc[history.counted_row[rows]])
-    else:
-        urn = np.full(len(rows), "", dtype=object)
-    outside = history.outside_la[rows]
-    no_date = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
-    frame = pd.DataFrame(
+    """Every supply indicator at every month end from the month of `start` (without it, the
+    month of the earliest DECOM, as for the 903 indicators) to the last on or before `end`.
+
+    `episodes` and `children` as for `compute_indicators`, the episodes with SUPPLY_EPISODE_
+    COLUMNS too; `carers`: every foster carer household of the authority (CARER_COLUMNS);
+    `costs`: the costs extract's rows (COST_COLUMNS, weekly_cost in pounds). `history`: their
+    `build_care_history` when the caller has built it already (built here otherwise).
+
+    Returns RESULT_COLUMNS, one row per indicator (catalogue order) and month end: counts as
+    counts (their own denominator; no value, 0 and 0 where not known), percentages 0-100,
+    money in pounds (an average: numerator the total weekly cost in pence, denominator the
+    children with a known cost; monthly_spend: numerator a week's cost in pence), NaN where
+    there is nothing to divide by.
+    """
+    if history is None:
+        history = build_care_history(episodes, children)
+    months = month_range(start, end, history.first_month)
+    supply = build_supply_history(history, episodes, carers, costs)
+    keys = [declared.key for declared in SUPPLY_INDICATORS]
+    figures: list[Figure] = [declared.rule(supply, months) for declared in SUPPLY_INDICATORS]
+    return pd.DataFrame(
         {
-            "child_id": history.child_ids[child],
-            "age": age.astype(np.int64),
-            "place": history.place[rows],
-            "provider": history.provider[rows],
-            "urn": urn,
-            "distance": history.distance[rows],
-            "outside_la": pd.array(
-                np.where(np.isnan(outside), None, outside == 1.0), dtype="boolean"
-            ),
-            "placement_start": history.placement_start[rows].astype("datetime64[ns]"),
-            "period_start": history.period_start[rows].astype("datetime64[ns]"),
-            "event_date": no_date if event is None else event[rows].astype("datetime64[ns]"),
+            "indicator": np.repeat(keys, months.count).astype(object),
+            "period_end": np.tile(months.period_ends(), len(keys)),
+            "value": np.concatenate([f.value for f in figures]).astype(float),
+            "numerator": np.concatenate([f.numerator for f in figures]).astype(np.int64),
+            "denominator": np.concatenate([f.denominator for f in figures]).astype(np.int64),
         },
-        columns=MEMBER_COLUMNS,
+        columns=RESULT_COLUMNS,
     )
-    return frame.sort_values("child_id", kind="mergesort").reset_index(drop=True)
 
 
-def month_range(
-    start: pd.Timestamp | None, end: pd.Timestamp, first_month: int | None
-) -> MonthRange:
-    """The month ends computed: from the month of `start` (else the month `first_month`) to the
-    last month end on or before `end`; none when there is neither."""
-    end = pd.Timestamp(end)
-    # The month end on or before `end`: its own month only when `end` is that month's last day.
-    last = int(_months(np.datetime64(end.date(), "D"))) - (0 if end.is_month_end else 1)
-    if start is not None:
-        first = int(_months(np.datetime64(pd.Timestamp(start).date(), "D")))
-    elif first_month is not None:
-        first = first_month
-    else:
-        return MonthRange(first=last + 1, count=0)
-    return MonthRange(first=first, count=max(last - first + 1, 0))
+def supply_numerator_children(
+    *,
+    episodes: pd.DataFrame,
+    children: pd.DataFrame,
+    carers: pd.DataFrame,
+    costs: pd.DataFrame,
+    indicator: str,
+    period_end: dt.date | pd.Timestamp,
+) -> pd.DataFrame:
+    """The children behind a supply indicator at the month end D = `period_end`.
+
+    Frames as for `compute_supply_indicators` (`episodes` may have a `urn` column). For
+    places_filled and cost_known_share, the children counted in the numerator; for an average
+    cost and monthly_spend, the children whose weekly costs are added up (as many as the
+    denominator). Columns SUPPLY_MEMBER_COLUMNS: those of `numerator_children`, and the
+    CARER_ID and weekly cost (pounds, NaN when unknown) of the episode counted at D; one row
+    per child, in child_id order. Raises ValueError for an unknown indicator, a date that is
+    not a month end, or an indicator about households or places (NOT_ABOUT_CHILDREN).
+    """
+    declared = BY_KEY.get(indicator)
+    if declared is None or declared.family != "supply":
+        raise ValueError(MSG_UNKNOWN_INDICATOR.format(indicator=indicator))
+    if not declared.lists_children:
+        raise ValueError(MSG_NOT_ABOUT_CHILDREN.format(indicator=indicator))
+    day = pd.Timestamp(period_end)
+    if not day.is_month_end:
+        raise ValueError(MSG_NOT_MONTH_END.format(date=day.date().isoformat()))
+    month = int(month_index(np.datetime64(day.date(), "D")))
+    history = build_care_history(episodes, children)
+    supply = build_supply_history(history, episodes, carers, costs)
+    figure: Figure = declared.rule(supply, MonthRange(first=month, count=1))
+    assert figure.children is not None  # lists_children is False for the others
+    rows = figure.children.rows_at(month)
+    frame = members_frame(history, episodes, rows, None, day)
+    # A child has one row open at D, so the child id finds the row's carer and cost.
+    child_ids = history.child_ids[history.child[rows]]
+    frame["carer_id"] = frame["child_id"].map(pd.Series(supply.carer_id[rows], index=child_ids))
+    weekly = pd.Series(supply.cost[rows] / PENCE_PER_POUND, index=child_ids)
+    frame["weekly_cost"] = frame["child_id"].map(weekly).astype(float)
+    return frame[SUPPLY_MEMBER_COLUMNS]
 
 
 def _results_frame(results: dict[str, Counts], months: MonthRange) -> pd.DataFrame:

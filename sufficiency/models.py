@@ -14,7 +14,7 @@ class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
     def current(self) -> IndicatorValueQuerySet:
         """Values of the definitions in force; older versions stay stored but are not shown."""
         # Imported here: the catalogue module is plain Python, but models load first.
-        from sufficiency.definitions import DEFINITIONS_VERSION
+        from sufficiency.registry import DEFINITIONS_VERSION
 
         return self.filter(definitions_version=DEFINITIONS_VERSION)
 

@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from placements.models import LocalAuthority
 from sufficiency import suppression
-from sufficiency.definitions import BY_KEY, INDICATORS, IndicatorDefinition
+from sufficiency.declaration import Indicator, Promise
 from sufficiency.models import (
     Commentary,
     IndicatorValue,
@@ -25,6 +25,7 @@ from sufficiency.models import (
     StatisticalNeighbour,
     Target,
 )
+from sufficiency.registry import BY_KEY, INDICATORS, PROMISES
 
 # The months a sparkline covers, the current one included.
 RECENT_MONTHS = 25
@@ -43,31 +44,6 @@ RAG_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Promise:
-    """A "We Will" promise of a placement sufficiency strategy, and the measure that tracks it."""
-
-    key: str
-    title: str
-    indicator: str
-
-
-PROMISES: tuple[Promise, ...] = (
-    Promise("need-for-care", "Safely reduce the need for children to come into care", "cla_rate"),
-    Promise(
-        "own-fostering",
-        "Grow our own fostering service and rely less on independent agencies",
-        "ifa_share",
-    ),
-    Promise("childrens-homes", "Fewer children living in children's homes", "residential_count"),
-    Promise("stable-placements", "More stable placements: fewer moves", "moves_3plus"),
-    Promise(
-        "long-term-stability",
-        "More children settled with the same carer for the long term",
-        "long_term_stability",
-    ),
-    Promise("near-home", "More children placed in or near the borough", "distance_20_miles"),
-)
 PROMISE_INDICATORS = [promise.indicator for promise in PROMISES]
 
 
@@ -104,7 +80,7 @@ class Published:
 class IndicatorSummary:
     """An indicator at the chosen month end, with everything it is compared with."""
 
-    definition: IndicatorDefinition
+    definition: Indicator
     period_end: dt.date
     current: Reading | None
     previous: Reading | None
@@ -149,7 +125,7 @@ class Overview:
 @dataclass
 class IndicatorDetail:
     la: LocalAuthority
-    definition: IndicatorDefinition
+    definition: Indicator
     series: list[Reading]  # every month, oldest first
     targets: list[Target]  # oldest start first
     published: list[Published]  # by year, oldest first

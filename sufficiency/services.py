@@ -21,14 +21,15 @@ from placements.services import (
     stored_costs_frame,
     stored_households_frame,
 )
-from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION, INDICATORS
-from sufficiency.indicators import build_care_history, compute_indicators, numerator_children
-from sufficiency.models import Computation, IndicatorValue
-from sufficiency.supply import (
-    SUPPLY_FUNCTIONS,
+from sufficiency.care_history import build_care_history
+from sufficiency.indicators import (
+    compute_indicators,
     compute_supply_indicators,
+    numerator_children,
     supply_numerator_children,
 )
+from sufficiency.models import Computation, IndicatorValue
+from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION, INDICATORS
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def _children_frame(*, la_id: int) -> pd.DataFrame:
     return children
 
 
-def compute_values(inputs: IndicatorInputs) -> pd.DataFrame:
+def indicator_values(inputs: IndicatorInputs) -> pd.DataFrame:
     """Every indicator, the 903 measures and the supply ones, at every month end to `inputs.end`,
     from one care history (building it is most of the work, so it is built once)."""
     history = build_care_history(inputs.episodes, inputs.children)
@@ -114,14 +115,15 @@ def children_in_numerator(
     the list matches the stored value when that was computed from the same uploads. Columns as
     `sufficiency.indicators.numerator_children` (child_id, age, place, provider, urn,
     distance, outside_la, placement_start, period_start, event_date), sorted by child_id; for
-    a supply indicator also carer_id and weekly_cost (`sufficiency.supply.
+    a supply indicator also carer_id and weekly_cost (`sufficiency.indicators.
     supply_numerator_children`: for an average cost or the monthly spend, the children whose
     costs are added up). Raises ValueError for an unknown indicator, a date that is not a month
-    end, or a supply indicator about households or places (`supply.NOT_ABOUT_CHILDREN`).
+    end, or a supply indicator about households or places (declared `lists_children=False`).
     """
     episodes = episodes_frame(la_id=la.pk, columns=[*_EPISODE_COLUMNS, "urn"])
     children = _children_frame(la_id=la.pk)
-    if indicator in SUPPLY_FUNCTIONS:
+    declared = BY_KEY.get(indicator)
+    if declared is not None and declared.family == "supply":
         return supply_numerator_children(
             episodes=episodes,
             children=children,
@@ -160,7 +162,7 @@ def recompute_indicators(
         inputs = read_inputs(la_id=la_id)
         started = time.perf_counter()
         values = (
-            compute_values(inputs)
+            indicator_values(inputs)
             if inputs.end is not None and not inputs.episodes.empty
             else pd.DataFrame(
                 columns=["indicator", "period_end", "value", "numerator", "denominator"]

@@ -1,4 +1,4 @@
-"""Small-number suppression for what the committee sees (DOMAIN.md 3): pure functions, no ORM.
+"""Small-number suppression for what the committee sees (docs/suppression.md): pure, no ORM.
 
 The rules:
 
@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from sufficiency import registry
 
 SMALL_COUNT_TEXT = "fewer than 5"
 NOT_SHOWN_TEXT = "Not shown: small number"
@@ -203,33 +205,36 @@ def _recoverable(cells: Sequence[int | None], shown_cells: Sequence[Shown], tota
 # --- One month as the committee may see it ---------------------------------------------------
 
 # "Where children live": disjoint placement groups that add up, with what is left over, to the
-# number looked after. Each is read from one indicator's numerator (for ifa_share, the children
-# placed with agencies).
-PLACEMENT_GROUPS: tuple[tuple[str, str], ...] = (
-    ("In-house fostering", "in_house_fostering"),
-    ("Agency fostering (independent fostering agencies)", "ifa_share"),
-    ("Fostering with relatives or friends (kinship)", "kinship_fostering"),
-    ("Children's homes", "residential_count"),
-    ("Placed for adoption", "placed_for_adoption"),
-    ("Supported accommodation and independent living (16 and over)", "supported_16plus"),
-    ("Placed with parents", "placed_with_parents"),
+# number looked after. The groups, their order and labels, the total and which figures would
+# give a group away are each indicator's declared disclosure (sufficiency/measures/); this
+# module only applies them.
+PLACEMENTS = registry.BREAKDOWNS["placements"]
+_CELLS = registry.cells(PLACEMENTS.key)
+# (label, indicator) of each group, in order; the cell is that indicator's numerator.
+PLACEMENT_GROUPS: tuple[tuple[str, str], ...] = tuple(
+    (cell.label, indicator) for _, indicator, cell in _CELLS
 )
-OTHER_PLACEMENTS = "Other placements"
-OTHER_KEY = "other"
-AGENCY_KEY = "agency_fostering"
-TOTAL_KEY = "cla_count"
-# The group cells an indicator's value could give away if it were shown while they are hidden:
-# a count indicator is its own cell; the agency share's denominator (all foster placements) is
-# made of the fostering cells and possibly "other", and with the agency count it gives that
-# denominator away; the rate gives the total away.
+# Each group's key among a month's figures (the agency fostering cell is not ifa_share itself).
+_CELL_KEY = {indicator: key for key, indicator, _ in _CELLS}
+OTHER_PLACEMENTS = PLACEMENTS.remainder_label
+OTHER_KEY = PLACEMENTS.remainder_key
+AGENCY_KEY = _CELL_KEY["ifa_share"]
+TOTAL_KEY = registry.total_key(PLACEMENTS.key)
+# The group cells a figure would give away if it were shown while they are hidden: a count
+# that is a group is its own cell, the total is itself, any other figure says which.
 SHARES_A_CELL: dict[str, list[str]] = {
-    **{key: [key] for _, key in PLACEMENT_GROUPS if key != "ifa_share"},
-    "ifa_share": ["in_house_fostering", AGENCY_KEY, "kinship_fostering", OTHER_KEY],
-    "cla_rate": [TOTAL_KEY],
-    TOTAL_KEY: [TOTAL_KEY],
+    indicator.key: [indicator.key]
+    if _CELL_KEY.get(indicator.key) == indicator.key or indicator.key == TOTAL_KEY
+    else list(indicator.disclosure.gives_away)
+    for indicator in registry.INDICATORS
+    if indicator.key in _CELL_KEY or indicator.key == TOTAL_KEY or indicator.disclosure.gives_away
 }
 # Every indicator a month's suppression depends on.
-MONTH_KEYS = [*(key for _, key in PLACEMENT_GROUPS), TOTAL_KEY, "cla_rate"]
+MONTH_KEYS = [
+    *(key for _, key in PLACEMENT_GROUPS),
+    TOTAL_KEY,
+    *(key for key in SHARES_A_CELL if key not in _CELL_KEY and key != TOTAL_KEY),
+]
 
 
 class Counted(Protocol):
@@ -266,9 +271,6 @@ def month_as_shown(
     what one page hides another cannot give away: the placement groups add up to the number
     looked after, so once a cell is hidden, every figure that would reveal it is hidden too.
     """
-    # Imported here: the catalogue is plain data, and this module stays importable alone.
-    from sufficiency.definitions import BY_KEY
-
     counts: list[int | None] = []
     for _, key in PLACEMENT_GROUPS:
         reading = readings.get(key)
@@ -279,7 +281,7 @@ def month_as_shown(
     if total is not None and None not in counts:
         other = total - sum(c or 0 for c in counts)
         other = other if other >= 0 else None  # groups larger than the total: not computed
-    group_keys = [AGENCY_KEY if key == "ifa_share" else key for _, key in PLACEMENT_GROUPS]
+    group_keys = [_CELL_KEY[key] for _, key in PLACEMENT_GROUPS]
     group_keys.append(OTHER_KEY)
 
     if not suppress:
@@ -292,7 +294,7 @@ def month_as_shown(
                 result[key] = shown(number)
         return result
 
-    result = {key: primary(BY_KEY[key].unit, reading) for key, reading in readings.items()}
+    result = {key: primary(registry.BY_KEY[key].unit, reading) for key, reading in readings.items()}
     cells, total_shown = suppress_group([*counts, other], total)
     in_group = dict(zip(group_keys, cells, strict=True))
     in_group[TOTAL_KEY] = total_shown
@@ -312,10 +314,7 @@ def group_cells(month: Mapping[str, Shown]) -> list[tuple[str, Shown]]:
     """The "where children live" rows of a month from `month_as_shown`, in order, "other
     placements" last (the total is month[TOTAL_KEY])."""
     missing = shown(None)
-    rows = [
-        (label, month.get(AGENCY_KEY if key == "ifa_share" else key, missing))
-        for label, key in PLACEMENT_GROUPS
-    ]
+    rows = [(label, month.get(_CELL_KEY[key], missing)) for label, key in PLACEMENT_GROUPS]
     rows.append((OTHER_PLACEMENTS, month.get(OTHER_KEY, missing)))
     return rows
 

@@ -6,7 +6,7 @@ from django import template
 
 from dashboard import wording
 from placements.models import Upload
-from sufficiency.definitions import IndicatorDefinition
+from sufficiency.declaration import Indicator
 
 register = template.Library()
 
@@ -31,20 +31,20 @@ def upload_result(upload: Upload) -> str:
 
 
 @register.simple_tag
-def indicator_value(definition: IndicatorDefinition, value: float | None) -> str:
+def indicator_value(definition: Indicator, value: float | None) -> str:
     return wording.indicator_value(definition, value)
 
 
 @register.simple_tag
-def published_value(definition: IndicatorDefinition, value: float | None, marker: str = "") -> str:
+def published_value(definition: Indicator, value: float | None, marker: str = "") -> str:
     return wording.published_value(definition, value, marker)
 
 
 @register.simple_tag
-def change(definition: IndicatorDefinition, current: float | None, before: float | None) -> str:
+def change(definition: Indicator, current: float | None, before: float | None) -> str:
     return wording.change(definition, current, before)
 
 
 @register.filter
-def direction(definition: IndicatorDefinition) -> str:
+def direction(definition: Indicator) -> str:
     return wording.direction_words(definition)

@@ -19,9 +19,9 @@ from dashboard.tables import CHILDREN_PER_PAGE, ChildTable
 from placements.csvsafe import write_rows
 from placements.models import LocalAuthority
 from placements.ssda903.codes import PLACEMENT_LABELS, PROVIDER_LABELS
-from sufficiency.definitions import BY_KEY
+from sufficiency.indicators import NOT_ABOUT_CHILDREN
 from sufficiency.models import IndicatorValue
-from sufficiency.supply import NOT_ABOUT_CHILDREN
+from sufficiency.registry import BY_KEY
 
 CSV_HEADER = [
     "child",

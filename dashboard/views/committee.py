@@ -23,7 +23,8 @@ from dashboard.cards import disclosure_for, target_words
 from dashboard.forms import parse_period, period_options
 from placements.models import LocalAuthority
 from sufficiency import suppression
-from sufficiency.definitions import DEFINITIONS_VERSION, IndicatorDefinition
+from sufficiency.declaration import Indicator
+from sufficiency.registry import DEFINITIONS_VERSION
 from sufficiency.reports import (
     PROMISE_INDICATORS,
     IndicatorSummary,
@@ -57,7 +58,7 @@ class PromiseRow:
     """One promise as the report shows it: every number already suppressed where it must be."""
 
     promise: Promise
-    definition: IndicatorDefinition
+    definition: Indicator
     value: Shown
     previous: Shown
     previous_date: dt.date
@@ -87,7 +88,7 @@ class PlacementRow:
 class SupplyRow:
     """A fostering or cost figure: this month, the month before, a year before."""
 
-    definition: IndicatorDefinition
+    definition: Indicator
     value: Shown
     previous: Shown
     year_ago: Shown
@@ -122,12 +123,12 @@ class CommitteeReport:
         )
 
 
-def _formatter(definition: IndicatorDefinition) -> suppression.Formatter:
+def _formatter(definition: Indicator) -> suppression.Formatter:
     return partial(wording.indicator_value, definition)
 
 
 def shown_reading(
-    definition: IndicatorDefinition, reading: Reading | None, *, disclosure: Disclosure
+    definition: Indicator, reading: Reading | None, *, disclosure: Disclosure
 ) -> Shown:
     """A stored reading as it may be shown: as it is, or as its whole month allows when small
     numbers are suppressed (sufficiency.suppression.month_as_shown)."""

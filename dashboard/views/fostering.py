@@ -16,7 +16,7 @@ from dashboard.cards import build_card, disclosure_for, shown
 from dashboard.charts import Chart, lines_figure
 from dashboard.forms import parse_period, period_options
 from sufficiency import reports
-from sufficiency.definitions import BY_KEY
+from sufficiency.registry import BY_KEY
 from sufficiency.suppression import Disclosure
 
 CAPACITY = [

@@ -20,7 +20,8 @@ from dashboard.tables import MONTHS_PER_PAGE, MonthTable
 from dashboard.views.children import lists_children
 from placements.models import LocalAuthority
 from sufficiency import reports, suppression
-from sufficiency.definitions import BY_KEY, IndicatorDefinition
+from sufficiency.declaration import Indicator
+from sufficiency.registry import BY_KEY
 from sufficiency.suppression import Disclosure
 
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel"}
@@ -57,7 +58,7 @@ def month_rows(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> li
     return rows
 
 
-def _export_number(definition: IndicatorDefinition, value: float | None) -> float | int | None:
+def _export_number(definition: Indicator, value: float | None) -> float | int | None:
     if value is None:
         return None
     if definition.unit == "percent":

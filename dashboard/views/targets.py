@@ -32,8 +32,8 @@ from dashboard.target_forms import (
     value_text,
 )
 from placements.models import LocalAuthority
-from sufficiency import definitions
-from sufficiency.definitions import IndicatorDefinition
+from sufficiency import registry
+from sufficiency.declaration import Indicator
 from sufficiency.models import Commentary, IndicatorValue, Target
 from sufficiency.reports import RAG_WORDS
 
@@ -58,7 +58,7 @@ class HistoryRow:
 
 @dataclass(frozen=True)
 class IndicatorRow:
-    definition: IndicatorDefinition
+    definition: Indicator
     polarity: str
     in_force: HistoryRow | None
     upcoming: HistoryRow | None
@@ -69,7 +69,7 @@ class IndicatorRow:
 class CommentarySection:
     months: list[date]
     period: date | None = None
-    indicator: IndicatorDefinition | None = None
+    indicator: Indicator | None = None
     chooser: CommentaryMonthForm | None = None
     notice: str = ""
     form: CommentaryForm | None = None
@@ -107,7 +107,7 @@ def target_edit(request: HttpRequest, target_id: int) -> HttpResponse:
     target = _target_for(request.user, target_id)
     # Worded before the form checks the input: checking writes it onto the instance.
     current = (
-        f"{value_text(definitions.BY_KEY.get(target.indicator), target.value)} "
+        f"{value_text(registry.BY_KEY.get(target.indicator), target.value)} "
         f"from {wording.long_date(target.start_date)}"
     )
     data = request.POST if request.method == "POST" else None
@@ -206,7 +206,7 @@ def _indicator_rows(la: LocalAuthority, today: date) -> list[IndicatorRow]:
     for target in Target.objects.filter(la=la).select_related("set_by"):  # oldest start first
         by_indicator[target.indicator].append(target)
     rows = []
-    for definition in definitions.INDICATORS:
+    for definition in registry.INDICATORS:
         history = []
         for target in by_indicator.get(definition.key, []):
             if target.pk == in_force.get(definition.key):
@@ -252,7 +252,7 @@ def _commentary_section(
     section.period = asked.cleaned_data.get("period") or months[0]
     if params.get("period") and "period" not in asked.cleaned_data:
         section.notice = MONTH_NOT_AVAILABLE.format(latest=wording.long_date(months[0]))
-    section.indicator = definitions.BY_KEY.get(asked.cleaned_data.get("indicator") or "")
+    section.indicator = registry.BY_KEY.get(asked.cleaned_data.get("indicator") or "")
     section.chooser = CommentaryMonthForm(
         months=months,
         initial={
@@ -260,7 +260,7 @@ def _commentary_section(
             "indicator": section.indicator.key if section.indicator else "",
         },
     )
-    shown = [section.indicator] if section.indicator else list(definitions.INDICATORS)
+    shown = [section.indicator] if section.indicator else list(registry.INDICATORS)
     section.existing = {
         c.indicator: c
         for c in Commentary.objects.filter(la=la, period_end=section.period).select_related(
@@ -284,7 +284,7 @@ def _commentary_section(
 
 
 def _commentary_hint(
-    definition: IndicatorDefinition,
+    definition: Indicator,
     period: date,
     values: Mapping[str, float | None],
     target: Target | None,
@@ -342,7 +342,7 @@ def _targets_url(la: LocalAuthority, *, fragment: str = "", **params: str) -> st
 
 def _target_words(target: Target) -> str:
     """ "Three or more placements in 12 months, 10.0% from 1 April 2025"."""
-    definition = definitions.BY_KEY.get(target.indicator)
+    definition = registry.BY_KEY.get(target.indicator)
     name = definition.name if definition else target.indicator
     return (
         f"{name}, {value_text(definition, target.value)} "

@@ -18,7 +18,6 @@ from django.utils.html import strip_tags
 from dashboard.committee_pdf import build_pdf
 from dashboard.views.committee import build_report
 from placements.models import Child, Episode
-from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION
 from sufficiency.models import (
     Commentary,
     IndicatorValue,
@@ -26,6 +25,7 @@ from sufficiency.models import (
     StatisticalNeighbour,
     Target,
 )
+from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION
 from sufficiency.suppression import SECONDARY_TEXT
 
 pytestmark = pytest.mark.django_db

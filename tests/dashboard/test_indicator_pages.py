@@ -18,7 +18,6 @@ from django.utils import timezone
 from dashboard.models import ChildListView
 from placements.services import import_extract
 from placements.ssda903.readers import RawFile
-from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION
 from sufficiency.models import (
     Commentary,
     IndicatorValue,
@@ -26,6 +25,7 @@ from sufficiency.models import (
     StatisticalNeighbour,
     Target,
 )
+from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION
 from sufficiency.services import recompute_indicators
 from tests.extracts import child, episode, extract_files
 
@@ -336,9 +336,7 @@ def small_month(la):
 
 
 def test_committee_overview_hides_what_protects_a_small_number(make_user, small_month):
-    text = text_of(
-        client_for(make_user("committee", small_month)).get(reverse("dashboard-index"))
-    )
+    text = text_of(client_for(make_user("committee", small_month)).get(reverse("dashboard-index")))
     # The children's homes card: not 7, which with the total would give away the 3.
     assert "Fewer children living in children's homes" in text
     homes = text[text.index("Fewer children living in children's homes") :]

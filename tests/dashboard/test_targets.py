@@ -21,8 +21,8 @@ from dashboard import target_forms
 from dashboard.forms import DATE_INVALID
 from dashboard.views import targets as views
 from placements.models import LocalAuthority
-from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION, INDICATORS
 from sufficiency.models import Commentary, IndicatorValue, Target
+from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION, INDICATORS
 from tests.conftest import LocalAuthorityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,8 @@ from sufficiency.benchmarks import (
     parse_sn_2021,
     parse_sn_2025,
 )
-from sufficiency.definitions import BY_KEY, INDICATORS
 from sufficiency.models import BenchmarkImport, PublishedValue, StatisticalNeighbour
+from sufficiency.registry import BY_KEY, INDICATORS
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "dfe"
 PUBLISHED = Path(__file__).parents[2].parent / "shared" / "data" / "dfe"

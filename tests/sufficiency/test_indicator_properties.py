@@ -18,8 +18,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sufficiency.definitions import INDICATORS
 from sufficiency.indicators import compute_indicators
+from sufficiency.registry import INDICATORS
 
 FIRST_DAY = pd.Timestamp("2019-01-01")
 START = pd.Timestamp("2019-01-01")

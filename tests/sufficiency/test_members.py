@@ -17,14 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from placements import postcodes, synthetic
-from sufficiency.definitions import SSDA903_INDICATORS
+from sufficiency.care_history import MEMBER_COLUMNS
 from sufficiency.indicators import (
-    MEMBER_COLUMNS,
     MSG_NOT_MONTH_END,
     MSG_UNKNOWN_INDICATOR,
     compute_indicators,
     numerator_children,
 )
+from sufficiency.registry import SSDA903_INDICATORS
 from tests.sufficiency.test_indicator_properties import (
     END,
     EXAMPLES,

@@ -18,9 +18,9 @@ from placements.models import (
     Population,
     Upload,
 )
-from sufficiency import indicators, services
-from sufficiency.definitions import DEFINITIONS_VERSION
+from sufficiency import care_history, services
 from sufficiency.models import Computation, IndicatorValue
+from sufficiency.registry import DEFINITIONS_VERSION
 from sufficiency.tasks import MAX_RETRIES, recompute_all_task
 from tests.extracts import child, episode, extract_files
 
@@ -192,7 +192,7 @@ def test_children_in_numerator_of_an_authority_without_episodes_is_empty(la):
     )
 
     assert members.empty
-    assert list(members.columns) == indicators.MEMBER_COLUMNS
+    assert list(members.columns) == care_history.MEMBER_COLUMNS
 
 
 # --- Supply: carers and costs ---------------------------------------------------------------

@@ -20,18 +20,20 @@ from hypothesis import strategies as st
 
 from placements import synthetic
 from sufficiency import indicators
-from sufficiency.definitions import BY_KEY, SUPPLY_INDICATORS
-from sufficiency.indicators import MonthRange, build_care_history, compute_indicators
-from sufficiency.supply import (
-    CARER_COLUMNS,
-    COST_COLUMNS,
+from sufficiency.care_history import MonthRange, build_care_history
+from sufficiency.indicators import (
     MSG_NOT_ABOUT_CHILDREN,
     NOT_ABOUT_CHILDREN,
-    SUPPLY_FUNCTIONS,
-    SUPPLY_MEMBER_COLUMNS,
-    build_supply_history,
+    compute_indicators,
     compute_supply_indicators,
     supply_numerator_children,
+)
+from sufficiency.registry import BY_KEY, SUPPLY_INDICATORS
+from sufficiency.supply_history import (
+    CARER_COLUMNS,
+    COST_COLUMNS,
+    SUPPLY_MEMBER_COLUMNS,
+    build_supply_history,
 )
 from tests.sufficiency.test_indicator_properties import (
     END,
@@ -56,6 +58,7 @@ LISTED_BY_DENOMINATOR = {
     "avg_cost_supported",
     "monthly_spend",
 }
+SUPPLY_FUNCTIONS = {declared.key: declared.rule for declared in SUPPLY_INDICATORS}
 CHILD_KEYS = [key for key in SUPPLY_FUNCTIONS if key not in NOT_ABOUT_CHILDREN]
 
 

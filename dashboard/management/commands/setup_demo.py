@@ -34,7 +34,6 @@ from sufficiency.benchmarks import (
     SN_2021,
     SN_2025,
 )
-from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION
 from sufficiency.models import (
     BenchmarkImport,
     Commentary,
@@ -43,6 +42,7 @@ from sufficiency.models import (
     StatisticalNeighbour,
     Target,
 )
+from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION
 from sufficiency.reports import months_before
 from sufficiency.services import format_value, recompute_indicators
 
