@@ -88,7 +88,7 @@ class Child(models.Model):
 class Episode(models.Model):
     """One SSDA903 episode: a span of care with one legal status and one placement."""
 
-    # Episodes are written only by placements.services.write_history, which stores the child
+    # Episodes are written only by placements.bulk.write_history, which stores the child
     # first and maps its id, so these keys hold by construction. Django still cascades deletes.
     # The database does not re-check them row by row: that check doubled the time to commit a
     # 70,000-episode history. The rules the writer cannot guarantee are constraints below.

@@ -13,8 +13,8 @@ from factory.django import DjangoModelFactory
 
 from dashboard import access
 from placements.models import LocalAuthority, Upload, UploadFile, UploadProblem
-from placements.services import import_extract
 from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract
 from sufficiency.models import Target
 from sufficiency.services import recompute_indicators
 from tests.conftest import UserFactory

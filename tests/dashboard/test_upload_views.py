@@ -294,7 +294,7 @@ def test_megabytes_reads_like_the_setting() -> None:
     assert forms.megabytes(MB + MB // 2) == "1.5"
 
 
-# --- Submitting (these call placements.services.submit_upload) -------------------------------
+# --- Submitting (these call placements.uploads.submit_upload) --------------------------------
 
 
 def test_upload_by_data_staff_is_stored_and_shown(make_user, la) -> None:

@@ -23,9 +23,9 @@ from dashboard.views.benchmarks import KIND_NAMES
 from dashboard.wording import long_date
 from placements.models import LocalAuthority, Population, Upload
 from placements.provider_import import import_provider_file
-from placements.services import import_extract
 from placements.ssda903 import codes
 from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract
 from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import (
     EES_CLA_NUMBERS,

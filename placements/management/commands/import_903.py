@@ -5,7 +5,7 @@ from django.core.management.base import CommandParser
 from placements.management.commands._common import iso_date
 from placements.management.commands._imports import ImportCommand
 from placements.models import LocalAuthority, Upload
-from placements.services import default_window_start
+from placements.uploads import default_window_start
 
 
 class Command(ImportCommand):

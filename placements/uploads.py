@@ -1,44 +1,38 @@
-"""The write use-cases for records: submit and process an upload, rebuild and export the history.
+"""Uploads: submit one (keep its raw files, queue its processing) and process it.
 
-Each is one keyword-only function, callable from a view, a Celery task, a management command or
-a shell. Processing is all-or-nothing: the history changes in one transaction, or not at all.
+Each write is one keyword-only function, callable from a view, a Celery task, a management
+command or a shell. Processing is all-or-nothing: the stored records change in one transaction,
+or not at all.
 
 An upload is one of three kinds (Upload.Kind): the SSDA903 extract, stitched onto the stored
 history of episodes; the foster carers extract, which replaces the stored carer households; and
 the placement costs extract, whose costs are added to (or replace) the stored ones. All three
 keep their raw files, share the authority's applied sequence and queue the indicators'
-recompute when loaded; only 903 uploads make the history that `rebuild_history` replays.
+recompute when loaded; only 903 uploads make the history that `rebuild_history`
+(placements.history) replays.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
-import itertools
 import json
 import logging
 import traceback
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import FloatField, Max
-from django.db.models.functions import Cast
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from placements import carers, costs, csvsafe, postcodes
+from placements import carers, costs
+from placements.bulk import upsert_rows, write_history
 from placements.models import (
     CarerHousehold,
-    Child,
-    Episode,
     LocalAuthority,
     PlacementCost,
     Provider,
@@ -48,23 +42,21 @@ from placements.models import (
 )
 from placements.ssda903 import codes
 from placements.ssda903.problems import Problem
-from placements.ssda903.readers import SSDA903, TABLE_COLUMNS, Layout, RawFile, Table, read_files
-from placements.ssda903.stitch import (
-    EpisodeDiff,
-    changed_children,
-    diff_episodes,
-    stitch_children,
-    stitch_episodes,
-)
+from placements.ssda903.readers import SSDA903, Layout, RawFile, Table, read_files
+from placements.ssda903.stitch import stitch_children, stitch_episodes
 from placements.ssda903.validate import (
-    CHILD_FIELDS,
-    EPISODE_FIELDS,
-    EPISODE_OPTIONAL_FIELDS,
     Extract,
     KnownValues,
     empty_children,
     empty_episodes,
     validate_extract,
+)
+from placements.stored import (
+    episodes_frame,
+    stored_children_frame,
+    stored_costs_frame,
+    stored_episodes_frame,
+    stored_households_frame,
 )
 
 logger = logging.getLogger(__name__)
@@ -73,11 +65,6 @@ MSG_PROCESSING_FAILED = (
     "Processing stopped because of an internal error ({kind}). Nothing was changed; "
     "the stored history is as it was. Please tell your system administrator."
 )
-_CHILD_TEXT = ["child_id", "sex", "ethnic", "upn", "mother"]
-_CHILD_DATES = ["dob", "mc_dob", "uasc_ceased"]
-_EPISODE_TEXT = [
-    f for f in EPISODE_FIELDS if f not in {"decom", "dec", "pl_distance", *EPISODE_OPTIONAL_FIELDS}
-]
 LAYOUTS: dict[str, Layout] = {
     Upload.Kind.SSDA903: SSDA903,
     Upload.Kind.CARERS: carers.LAYOUT,
@@ -243,7 +230,7 @@ def _process(upload: Upload) -> None:
 def _process_903(upload: Upload) -> None:
     set_stage = _stage_setter(upload)
     set_stage(Upload.Stage.READING, 5, status=Upload.Status.PROCESSING)
-    extract, file_tables = _read_and_validate(upload, on_validating=set_stage, check_links=True)
+    extract, file_tables = read_and_validate(upload, on_validating=set_stage, check_links=True)
     _record_tables(upload, file_tables)
     if extract.has_errors:
         _finish(upload, Upload.Status.REJECTED, extract.problems)
@@ -325,7 +312,7 @@ def _record_tables(upload: Upload, file_tables: list[str]) -> None:
             UploadFile.objects.filter(pk=upload_file.pk).update(tables=tables)
 
 
-def _read_and_validate(
+def read_and_validate(
     upload: Upload,
     *,
     on_validating: Callable[..., None] | None = None,
@@ -431,19 +418,6 @@ def _process_carers(upload: Upload) -> None:
     )
 
 
-def stored_households_frame(*, la_id: int) -> pd.DataFrame:
-    """The authority's stored carer households, typed as `carers.validate_carers` gives them."""
-    rows = CarerHousehold.objects.filter(la_id=la_id).values_list(*carers.FIELDS)
-    frame = pd.DataFrame.from_records(list(rows), columns=carers.FIELDS)
-    if frame.empty:
-        return carers.empty_households()
-    for name in ("approval_date", "deregistration_date"):
-        frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
-    for name in ("approved_places", "age_from", "age_to"):
-        frame[name] = frame[name].astype("Int64")
-    return frame
-
-
 def _process_costs(upload: Upload) -> None:
     set_stage = _stage_setter(upload)
     set_stage(Upload.Stage.READING, 5, status=Upload.Status.PROCESSING)
@@ -471,7 +445,7 @@ def _process_costs(upload: Upload) -> None:
             .isin(pd.MultiIndex.from_frame(stored[["child_id", "decom"]]))
         )  # fmt: skip
         # A later extract's cost for the same episode wins; costs it does not list are kept.
-        _upsert_rows(
+        upsert_rows(
             PlacementCost,
             new[["la_id", *costs.FIELDS, "source_upload_id"]],
             unique=["la", "child_id", "decom"],
@@ -493,21 +467,6 @@ def _process_costs(upload: Upload) -> None:
         added,
         changed,
     )
-
-
-def stored_costs_frame(*, la_id: int) -> pd.DataFrame:
-    """The authority's stored placement costs: child_id, decom (datetime64), weekly_cost."""
-    rows = (
-        PlacementCost.objects.filter(la_id=la_id)
-        .annotate(cost=Cast("weekly_cost", FloatField()))
-        .values_list("child_id", "decom", "cost")
-    )
-    frame = pd.DataFrame.from_records(list(rows), columns=costs.FIELDS)
-    if frame.empty:
-        return costs.empty_costs()
-    frame["decom"] = pd.to_datetime(frame["decom"]).astype("datetime64[ns]")
-    frame["weekly_cost"] = pd.to_numeric(frame["weekly_cost"]).astype(float)
-    return frame
 
 
 def _source_file(source: str) -> str:
@@ -559,395 +518,3 @@ def after_history_changed(*, la_id: int, upload_id: int | None) -> None:
     name = getattr(settings, "AFTER_UPLOAD_LOADED_TASK", "")
     if name:
         import_string(name).delay(la_id, upload_id)
-
-
-# --- Reading and writing the stored history -----------------------------------------------------
-
-
-_DECIMAL_EPISODE_COLUMNS = {"pl_distance", "distance", "weekly_cost"}
-
-
-def episodes_frame(*, la_id: int, columns: list[str]) -> pd.DataFrame:
-    """An authority's stored episodes: the CHILD id and the given Episode columns, typed.
-
-    Dates come back as datetime64, distances as float (NaN when unknown), outside_la as
-    1.0 / 0.0 / NaN. Read with one plain query: the ORM costs several times more per row.
-    """
-    episode, child = Episode._meta.db_table, Child._meta.db_table
-    # Decimal columns come back as floats from the database itself: turning Decimal objects
-    # into floats in Python costs more than reading them.
-    selected = ", ".join(
-        f"CAST(e.{name} AS DOUBLE PRECISION)" if name in _DECIMAL_EPISODE_COLUMNS else f"e.{name}"
-        for name in columns
-    )
-    sql = (
-        f"SELECT c.child_id, {selected} FROM {episode} e "  # noqa: S608 - names are ours
-        f"JOIN {child} c ON c.id = e.child_id WHERE e.la_id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [la_id])
-        rows = cursor.fetchall()
-    frame = pd.DataFrame.from_records(rows, columns=["child_id", *columns])
-    for name in set(columns) & {"decom", "dec"}:
-        frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
-    for name in set(columns) & {"pl_distance", "distance", "weekly_cost"}:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
-    if "outside_la" in columns:
-        frame["outside_la"] = frame["outside_la"].map({True: 1.0, False: 0.0}).astype(float)
-    return frame
-
-
-def stored_episodes_frame(*, la_id: int) -> pd.DataFrame:
-    """Every stored episode of an authority, with its database id, in stitching form."""
-    columns = [name for name in EPISODE_FIELDS if name != "child_id"]
-    frame = episodes_frame(la_id=la_id, columns=["id", *columns])
-    if frame.empty:
-        return empty_episodes().assign(id=pd.Series(dtype=np.int64))
-    return frame.sort_values(["child_id", "decom"]).reset_index(drop=True)
-
-
-def stored_children_frame(*, la_id: int) -> pd.DataFrame:
-    rows = Child.objects.filter(la_id=la_id).values_list(*CHILD_FIELDS)
-    frame = pd.DataFrame.from_records(list(rows), columns=CHILD_FIELDS)
-    if frame.empty:
-        return empty_children()
-    for name in _CHILD_DATES:
-        frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
-    frame["uasc"] = frame["uasc"].astype(bool)
-    return frame
-
-
-def write_history(
-    *,
-    la_id: int,
-    upload_id: int | None,
-    stored_episodes: pd.DataFrame,
-    stored_children: pd.DataFrame,
-    episodes: pd.DataFrame,
-    children: pd.DataFrame,
-    postcode_lookup: pd.DataFrame | None = None,
-) -> EpisodeDiff:
-    """Make storage hold exactly `children` and `episodes`, touching only what changed.
-
-    `stored_episodes` and `stored_children` are what storage holds now, read by the caller
-    under the authority's lock.
-    """
-    _upsert_children(
-        la_id,
-        changed_children(stored_children, children),
-        stored_ids=stored_children["child_id"],
-    )
-    diff = diff_episodes(stored_episodes, episodes)
-    # Chunked: SQLite limits how many parameters one statement may carry.
-    for start in range(0, len(diff.delete_ids), 20000):
-        Episode.objects.filter(la_id=la_id, pk__in=diff.delete_ids[start : start + 20000]).delete()
-    if not diff.insert.empty:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT child_id, id FROM {Child._meta.db_table} WHERE la_id = %s",  # noqa: S608
-                [la_id],
-            )
-            pks = dict(cursor.fetchall())
-        districts = LocalAuthority.objects.get(pk=la_id).districts
-        where = postcodes.placement_distances(
-            home_post=diff.insert["home_post"],
-            pl_post=diff.insert["pl_post"],
-            pl_distance=diff.insert["pl_distance"],
-            districts=districts,
-            known=postcode_lookup,
-        )
-        rows = diff.insert.assign(
-            la_id=la_id,
-            child_pk=diff.insert["child_id"].map(pks),
-            source_upload_id=pd.Series(upload_id, index=diff.insert.index, dtype="Int64"),
-            distance=where["distance"],
-            outside_la=where["outside_la"].astype("boolean"),
-        )
-        _insert_episodes(rows)
-    return diff
-
-
-_EPISODE_COLUMNS = [
-    "la_id", "child_id", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec",
-    "reason_place_change", "home_post", "pl_post", "urn", "pl_distance", "distance", "outside_la",
-    "carer_id", "weekly_cost", "source_upload_id",
-]  # fmt: skip
-
-
-def _insert_episodes(rows: pd.DataFrame) -> None:
-    frame = rows.drop(columns=["child_id"]).rename(columns={"child_pk": "child_id"})
-    frame = frame[_EPISODE_COLUMNS]
-    if connection.vendor == "postgresql":
-        copy_frame(Episode._meta.db_table, frame)
-        return
-    Episode.objects.bulk_create((Episode(**record) for record in _records(frame)), batch_size=2000)
-
-
-def _upsert_children(la_id: int, frame: pd.DataFrame, *, stored_ids: pd.Series) -> None:
-    """Insert new children and update changed ones (the CHILD id is the key within the LA)."""
-    if frame.empty:
-        return
-    _upsert_rows(
-        Child,
-        frame.assign(la_id=la_id)[["la_id", *CHILD_FIELDS]],
-        unique=["la", "child_id"],
-        update=[name for name in CHILD_FIELDS if name != "child_id"],
-        known=frame["child_id"].isin(stored_ids).to_numpy(),
-    )
-
-
-def _upsert_rows(
-    model: type[Child] | type[PlacementCost],
-    frame: pd.DataFrame,
-    *,
-    unique: list[str],
-    update: list[str],
-    known: np.ndarray,
-) -> None:
-    """Insert the rows of `frame` (columns named as the table's) and update, on the `unique`
-    fields, those whose key is `known` to be stored already."""
-    if frame.empty:
-        return
-    if connection.vendor == "postgresql":
-        table = model._meta.db_table
-        incoming = f"incoming_{table}"
-        # New rows go straight in; only the known ones need the slower upsert.
-        copy_frame(table, frame.loc[~known])
-        if not known.any():
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE {incoming} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
-            )
-            cursor.execute(f"ALTER TABLE {incoming} ALTER COLUMN id DROP NOT NULL")
-        copy_frame(incoming, frame.loc[known])
-        keys = ", ".join(model._meta.get_field(name).column for name in unique)
-        columns = [model._meta.get_field(name).column for name in update]
-        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns)
-        names = ", ".join(frame.columns)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {incoming} "  # noqa: S608
-                f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-            )
-            cursor.execute(f"DROP TABLE {incoming}")
-        return
-    model.objects.bulk_create(
-        (model(**record) for record in _records(frame)),
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=unique,
-        update_fields=update,
-    )
-
-
-def copy_frame(table: str, frame: pd.DataFrame) -> None:
-    """Postgres COPY: the fastest way to store tens of thousands of rows.
-
-    Missing values are written as empty fields, which COPY reads as NULL; text columns are
-    FORCE_NOT_NULL so that their empty strings stay empty strings.
-    """
-    if frame.empty:
-        return
-    columns, text_columns = [], []
-    for name in frame.columns:
-        values = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            raw = values.to_numpy()
-            days = raw.astype("datetime64[D]").astype(str).astype(object)
-            days[np.isnat(raw)] = None
-            columns.append(days)
-        elif values.dtype == object:
-            columns.append(values.tolist())
-            text_columns.append(name)
-        else:  # numbers and booleans, nullable or not
-            columns.append(values.astype(object).where(values.notna(), None).tolist())
-    names = ", ".join(frame.columns)
-    force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
-    with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv{force})",
-            _CsvStream(zip(*columns, strict=True)),
-            _CsvStream.CHUNK,
-        )
-
-
-class _CsvStream(io.RawIOBase):
-    """A file that writes its CSV as COPY reads it, so that Postgres (on the other core)
-    stores one chunk while this process writes the next, instead of waiting for all of it."""
-
-    CHUNK = 1 << 18
-    ROWS = 4000
-
-    def __init__(self, rows: Iterator[tuple[object, ...]]) -> None:
-        self._rows = rows
-        self._pending = b""
-        self._text = io.StringIO()
-        self._writer = csv.writer(self._text, lineterminator="\n")
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._pending) < size:
-            batch = list(itertools.islice(self._rows, self.ROWS))
-            if not batch:
-                break
-            self._writer.writerows(batch)
-            self._pending += self._text.getvalue().encode()
-            self._text.seek(0)
-            self._text.truncate()
-        if size < 0:
-            size = len(self._pending)
-        chunk, self._pending = self._pending[:size], self._pending[size:]
-        return chunk
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    records = clean.to_dict("records")
-    for record in records:
-        for key, value in record.items():
-            if isinstance(value, pd.Timestamp):
-                record[key] = value.date()
-    return records
-
-
-# --- Rebuilding from the kept raw files -------------------------------------------------------
-
-
-@dataclass
-class RebuildReport:
-    uploads_replayed: int
-    episodes: int
-    children: int
-    episodes_differing: int
-    children_differing: int
-    written: bool
-
-    @property
-    def identical(self) -> bool:
-        return self.episodes_differing == 0 and self.children_differing == 0
-
-
-def replay_history(*, la: LocalAuthority) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """The history the authority's loaded uploads produce when replayed in order, in memory."""
-    episodes, children = empty_episodes(), empty_children()
-    # Carers and costs uploads share the sequence but are no part of the episodes' history.
-    uploads = list(Upload.objects.filter(la=la, kind=Upload.Kind.SSDA903).applied())
-    for upload in uploads:
-        extract, _ = _read_and_validate(upload)
-        if extract.has_errors:
-            raise RuntimeError(f"upload {upload.pk} no longer validates; cannot replay it")
-        episodes, _ = stitch_episodes(
-            episodes,
-            extract.episodes,
-            window_start=upload.window_start,
-            absent_fields=extract.absent_fields,
-        )
-        children = stitch_children(children, extract.children)
-    return episodes, children, len(uploads)
-
-
-def rebuild_history(*, la: LocalAuthority, check_only: bool = False) -> RebuildReport:
-    """Replay the kept uploads and compare with (and unless `check_only`, replace) storage."""
-    episodes, children, count = replay_history(la=la)
-    with transaction.atomic():
-        LocalAuthority.objects.select_for_update().get(pk=la.pk)
-        stored = stored_episodes_frame(la_id=la.pk)
-        stored_children = stored_children_frame(la_id=la.pk)
-        diff = diff_episodes(stored, episodes)
-        extra_children = ~stored_children["child_id"].isin(children["child_id"])
-        children_differing = len(changed_children(stored_children, children)) + int(
-            extra_children.sum()
-        )
-        differing = diff.added + diff.updated + diff.removed
-        written = not check_only and (differing > 0 or children_differing > 0)
-        if written:
-            write_history(
-                la_id=la.pk,
-                upload_id=None,
-                stored_episodes=stored,
-                stored_children=stored_children,
-                episodes=episodes,
-                children=children,
-            )
-            stale = stored_children.loc[extra_children, "child_id"].tolist()
-            Child.objects.filter(la=la, child_id__in=stale).delete()
-            transaction.on_commit(lambda: after_history_changed(la_id=la.pk, upload_id=None))
-    return RebuildReport(
-        uploads_replayed=count,
-        episodes=len(episodes),
-        children=len(children),
-        episodes_differing=differing,
-        children_differing=children_differing,
-        written=written,
-    )
-
-
-# --- Exporting ------------------------------------------------------------------------------
-
-HEADER_COLUMNS = list(TABLE_COLUMNS["Header"])
-EPISODE_COLUMNS = list(TABLE_COLUMNS["Episodes"])
-UASC_COLUMNS = list(TABLE_COLUMNS["UASC"])
-
-
-def export_history(*, la: LocalAuthority, out_dir: Path) -> list[Path]:
-    """Write the stored history in 903 layout: header.csv, episodes.csv and uasc.csv.
-
-    Episodes get the optional PL_DISTANCE, CARER_ID and WEEKLY_COST columns when any stored
-    episode has a value for them, so that loading the export gives the same history.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    children = stored_children_frame(la_id=la.pk).sort_values("child_id")
-    episodes = stored_episodes_frame(la_id=la.pk)
-
-    def dmy(values: pd.Series) -> pd.Series:
-        return values.dt.strftime("%d/%m/%Y").fillna("")
-
-    header = pd.DataFrame(
-        {
-            "CHILD": children["child_id"],
-            "SEX": children["sex"],
-            "DOB": dmy(children["dob"]),
-            "ETHNIC": children["ethnic"],
-            "UPN": children["upn"],
-            "MOTHER": children["mother"],
-            "MC_DOB": dmy(children["mc_dob"]),
-        }
-    )
-    uasc = children[children["uasc"]]
-    uasc_table = pd.DataFrame(
-        {
-            "CHILD": uasc["child_id"],
-            "SEX": uasc["sex"],
-            "DOB": dmy(uasc["dob"]),
-            "DUC": dmy(uasc["uasc_ceased"]),
-        }
-    )
-    table = {name.upper(): episodes[name] for name in _EPISODE_TEXT}
-    table["CHILD"] = episodes["child_id"]
-    table["DECOM"] = dmy(episodes["decom"])
-    table["DEC"] = dmy(episodes["dec"])
-    episode_table = pd.DataFrame(table)[EPISODE_COLUMNS]
-    if episodes["pl_distance"].notna().any():
-        episode_table["PL_DISTANCE"] = episodes["pl_distance"].map(
-            lambda d: "" if pd.isna(d) else f"{d:.1f}"
-        )
-    if (episodes["carer_id"] != "").any():
-        episode_table["CARER_ID"] = episodes["carer_id"]
-    if episodes["weekly_cost"].notna().any():
-        episode_table["WEEKLY_COST"] = episodes["weekly_cost"].map(
-            lambda c: "" if pd.isna(c) else f"{c:.2f}"
-        )
-    written = []
-    for name, frame in (
-        ("header.csv", header),
-        ("episodes.csv", episode_table),
-        ("uasc.csv", uasc_table),
-    ):
-        path = out_dir / name
-        with path.open("w", encoding="utf-8", newline="") as out:
-            csvsafe.write_rows(out, list(frame.columns), frame.itertuples(index=False))
-        written.append(path)
-    return written
