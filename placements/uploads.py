@@ -263,11 +263,11 @@ def _process_903(upload: Upload) -> None:
         _loaded(
             upload,
             extract.problems + repairs,
+            rows_count=len(extract.episodes),
+            rows_added=diff.added,
+            rows_updated=diff.updated,
+            rows_removed=diff.removed,
             children_count=len(extract.children),
-            episodes_count=len(extract.episodes),
-            episodes_added=diff.added,
-            episodes_updated=diff.updated,
-            episodes_removed=diff.removed,
         )
     logger.info(
         "upload %s loaded: %s added, %s updated, %s removed",
@@ -362,12 +362,11 @@ def _carer_lookup(la_id: int) -> KnownValues:
 
 
 # --- Carers and costs uploads --------------------------------------------------------------------
-# These have no counters of their own on Upload: they use the generic ones, as follows (and
-# dashboard.wording.result_text words them so).
-#   carers: episodes_count = households in the extract, children_count = of them deregistered,
-#           episodes_added / _updated / _removed = households new / changed / no longer listed
-#   costs:  episodes_count = costs in the extract, children_count = children they are for,
-#           episodes_added / _updated = costs new / changing a stored cost
+# Their rows (Upload.rows_*) are carer households or placement costs:
+#   carers: rows_count = households in the extract, deregistered_count = of them deregistered,
+#           rows_added / _updated / _removed = households new / changed / no longer listed
+#   costs:  rows_count = costs in the extract, children_count = children they are for,
+#           rows_added / _updated = costs new / changing a stored cost
 
 
 def _process_carers(upload: Upload) -> None:
@@ -402,11 +401,11 @@ def _process_carers(upload: Upload) -> None:
         _loaded(
             upload,
             problems,
-            episodes_count=len(extract.households),
-            children_count=extract.deregistered,
-            episodes_added=added,
-            episodes_updated=changed,
-            episodes_removed=removed,
+            rows_count=len(extract.households),
+            deregistered_count=extract.deregistered,
+            rows_added=added,
+            rows_updated=changed,
+            rows_removed=removed,
         )
     logger.info(
         "upload %s loaded: %s carer households (%s new, %s changed, %s no longer listed)",
@@ -455,10 +454,10 @@ def _process_costs(upload: Upload) -> None:
         _loaded(
             upload,
             problems,
-            episodes_count=len(extract.costs),
+            rows_count=len(extract.costs),
             children_count=extract.costs["child_id"].nunique(),
-            episodes_added=added,
-            episodes_updated=changed,
+            rows_added=added,
+            rows_updated=changed,
         )
     logger.info(
         "upload %s loaded: %s placement costs (%s new, %s changed)",

@@ -96,7 +96,7 @@ def rejected_upload(la: LocalAuthority, make_user: Callable[..., AbstractBaseUse
         progress=100,
         finished_at=dt.datetime(2025, 11, 3, 9, 30, tzinfo=dt.UTC),
         children_count=2,
-        episodes_count=3,
+        rows_count=3,
         errors_count=1,
         warnings_count=1,
     )

@@ -153,7 +153,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         self.stdout.write(
             f"Loaded the foster carers for {la.name}: {upload.get_status_display()}, "
-            f"{upload.episodes_count} households."
+            f"{upload.rows_count} households."
         )
         years = sorted(p for p in out.iterdir() if p.is_dir() and p.name[:4].isdigit())
         for folder in years:
@@ -167,7 +167,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(
                 f"Loaded {folder.name} for {la.name}: {upload.get_status_display()}, "
-                f"{upload.episodes_count} episodes, {upload.warnings_count} warning(s)."
+                f"{upload.rows_count} episodes, {upload.warnings_count} warning(s)."
             )
         costs = out / "costs.csv"
         upload = import_extract(
@@ -176,7 +176,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         self.stdout.write(
             f"Loaded the placement costs for {la.name}: {upload.get_status_display()}, "
-            f"{upload.episodes_count} costs."
+            f"{upload.rows_count} costs."
         )
 
     def _users(self, la: LocalAuthority) -> dict[str, AbstractBaseUser]:

@@ -35,7 +35,7 @@ class Command(ImportCommand):
     def loaded(self, upload: Upload, la: LocalAuthority) -> str:
         return (
             f"Loaded upload {upload.pk} for {la.name}: {upload.children_count} children, "
-            f"{upload.episodes_count} episodes ({upload.episodes_added} added, "
-            f"{upload.episodes_updated} updated, {upload.episodes_removed} removed), "
+            f"{upload.rows_count} episodes ({upload.rows_added} added, "
+            f"{upload.rows_updated} updated, {upload.rows_removed} removed), "
             f"{upload.warnings_count} warning(s)."
         )
