@@ -20,6 +20,7 @@ import json
 import logging
 import traceback
 from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 from django.conf import settings
@@ -368,23 +369,41 @@ def _carer_lookup(la_id: int) -> KnownValues:
 #   costs:  rows_count = costs in the extract, children_count = children they are for,
 #           rows_added / _updated = costs new / changing a stored cost
 
+_SupplyExtract = TypeVar("_SupplyExtract", carers.CarersExtract, costs.CostsExtract)
 
-def _process_carers(upload: Upload) -> None:
+
+def _read_supply_extract(
+    upload: Upload, validate: Callable[[list[Table]], _SupplyExtract]
+) -> tuple[_SupplyExtract, list[Problem]] | None:
+    """Read and check a carers or costs upload: its extract and every problem found, or None
+    when it was rejected (and finished so)."""
     set_stage = _stage_setter(upload)
     set_stage(Upload.Stage.READING, 5, status=Upload.Status.PROCESSING)
     tables, problems, file_tables = _read_tables(upload)
     _record_tables(upload, file_tables)
     if any(p.is_error for p in problems):
         _finish(upload, Upload.Status.REJECTED, problems)
-        return
+        return None
     set_stage(Upload.Stage.VALIDATING, 30)
-    extract = carers.validate_carers(tables, as_at=upload.as_at, known_agencies=known_provider_urns)
+    extract = validate(tables)
     problems += extract.problems
     if extract.has_errors:
         _finish(upload, Upload.Status.REJECTED, problems)
-        return
-
+        return None
     set_stage(Upload.Stage.STORING, 80)
+    return extract, problems
+
+
+def _process_carers(upload: Upload) -> None:
+    checked = _read_supply_extract(
+        upload,
+        lambda tables: carers.validate_carers(
+            tables, as_at=upload.as_at, known_agencies=known_provider_urns
+        ),
+    )
+    if checked is None:
+        return
+    extract, problems = checked
     with transaction.atomic():
         LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
         stored = stored_households_frame(la_id=upload.la_id)
@@ -418,22 +437,17 @@ def _process_carers(upload: Upload) -> None:
 
 
 def _process_costs(upload: Upload) -> None:
-    set_stage = _stage_setter(upload)
-    set_stage(Upload.Stage.READING, 5, status=Upload.Status.PROCESSING)
-    tables, problems, file_tables = _read_tables(upload)
-    _record_tables(upload, file_tables)
-    if any(p.is_error for p in problems):
-        _finish(upload, Upload.Status.REJECTED, problems)
+    checked = _read_supply_extract(
+        upload,
+        lambda tables: costs.validate_costs(
+            tables,
+            as_at=upload.as_at,
+            episode_keys=episodes_frame(la_id=upload.la_id, columns=["decom"]),
+        ),
+    )
+    if checked is None:
         return
-    set_stage(Upload.Stage.VALIDATING, 30)
-    episode_keys = episodes_frame(la_id=upload.la_id, columns=["decom"])
-    extract = costs.validate_costs(tables, as_at=upload.as_at, episode_keys=episode_keys)
-    problems += extract.problems
-    if extract.has_errors:
-        _finish(upload, Upload.Status.REJECTED, problems)
-        return
-
-    set_stage(Upload.Stage.STORING, 80)
+    extract, problems = checked
     with transaction.atomic():
         LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
         stored = stored_costs_frame(la_id=upload.la_id)
