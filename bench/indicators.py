@@ -23,9 +23,9 @@ from bench import ingest
 from bench.common import BENCH_REDIS_URL, DATA, PROJECT, RUNS, connection, purge_queue
 from placements import postcodes
 from placements.models import Child, Episode, LocalAuthority, Population, Upload
-from placements.services import import_extract
 from placements.ssda903.readers import RawFile
 from placements.synthetic import generate_history, write_extracts
+from placements.uploads import import_extract
 from sufficiency.indicators import compute_indicators
 from sufficiency.models import Computation
 from sufficiency.services import read_inputs, recompute_indicators

@@ -19,8 +19,8 @@ from django.core.management import call_command
 
 from bench.common import AS_AT, DATA, LA_CODE, RUNS, connection, purge_queue
 from placements.models import Child, Episode, LocalAuthority, Upload
-from placements.services import import_extract
 from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract
 
 
 def ensure_data() -> LocalAuthority:

@@ -54,17 +54,15 @@ UNCHANGED = {
 def loaded_text(upload: Upload) -> str:
     """What an upload holds, in a few words: "1,234 children, 2,345 episodes", "42 households".
 
-    Carers and costs uploads keep their counts in the generic counters (placements.services,
-    "Carers and costs uploads"): episodes_count is their rows, children_count the deregistered
-    households or the children costed.
+    An upload's rows are its kind's: episodes, carer households or placement costs.
     """
     if upload.kind == Upload.Kind.CARERS:
-        return counted(upload.episodes_count, "household")
+        return counted(upload.rows_count, "household")
     if upload.kind == Upload.Kind.COSTS:
-        return counted(upload.episodes_count, "cost")
+        return counted(upload.rows_count, "cost")
     return (
         f"{counted(upload.children_count, 'child', 'children')}, "
-        f"{counted(upload.episodes_count, 'episode')}"
+        f"{counted(upload.rows_count, 'episode')}"
     )
 
 
@@ -74,23 +72,23 @@ def _loaded_sentence(upload: Upload) -> str:
     )
     if upload.kind == Upload.Kind.CARERS:
         return (
-            f"Loaded {counted(upload.episodes_count, 'carer household')} "
-            f"({intcomma(upload.children_count)} deregistered; "
-            f"{intcomma(upload.episodes_added)} new, {intcomma(upload.episodes_updated)} changed, "
-            f"{intcomma(upload.episodes_removed)} no longer listed) with {warnings}."
+            f"Loaded {counted(upload.rows_count, 'carer household')} "
+            f"({intcomma(upload.deregistered_count)} deregistered; "
+            f"{intcomma(upload.rows_added)} new, {intcomma(upload.rows_updated)} changed, "
+            f"{intcomma(upload.rows_removed)} no longer listed) with {warnings}."
         )
     if upload.kind == Upload.Kind.COSTS:
         return (
-            f"Loaded {counted(upload.episodes_count, 'placement cost')} for "
+            f"Loaded {counted(upload.rows_count, 'placement cost')} for "
             f"{counted(upload.children_count, 'child', 'children')} "
-            f"({intcomma(upload.episodes_added)} new, {intcomma(upload.episodes_updated)} "
+            f"({intcomma(upload.rows_added)} new, {intcomma(upload.rows_updated)} "
             f"changed) with {warnings}."
         )
     return (
         f"Loaded {counted(upload.children_count, 'child', 'children')} and "
-        f"{counted(upload.episodes_count, 'episode')} "
-        f"({intcomma(upload.episodes_added)} added, {intcomma(upload.episodes_updated)} "
-        f"updated, {intcomma(upload.episodes_removed)} removed) with {warnings}."
+        f"{counted(upload.rows_count, 'episode')} "
+        f"({intcomma(upload.rows_added)} added, {intcomma(upload.rows_updated)} "
+        f"updated, {intcomma(upload.rows_removed)} removed) with {warnings}."
     )
 
 

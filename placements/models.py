@@ -88,7 +88,7 @@ class Child(models.Model):
 class Episode(models.Model):
     """One SSDA903 episode: a span of care with one legal status and one placement."""
 
-    # Episodes are written only by placements.services.write_history, which stores the child
+    # Episodes are written only by placements.bulk.write_history, which stores the child
     # first and maps its id, so these keys hold by construction. Django still cascades deletes.
     # The database does not re-check them row by row: that check doubled the time to commit a
     # 70,000-episode history. The rules the writer cannot guarantee are constraints below.
@@ -239,13 +239,19 @@ class Upload(models.Model):
         help_text="Order in which loaded uploads changed the authority's history.",
     )
     failure = models.TextField(blank=True, help_text="Why processing failed (never row contents).")
+    # The rows are what the kind's extract lists: episodes (903), carer households (carers) or
+    # placement costs (costs). Added, updated and removed say what loading did to the stored
+    # ones; a costs upload never removes a stored cost, so its rows_removed stays 0.
+    rows_count = models.PositiveIntegerField(default=0)
+    rows_added = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_removed = models.PositiveIntegerField(default=0)
+    # The children in a 903 extract, or the children a costs extract's costs are for.
     children_count = models.PositiveIntegerField(default=0)
-    episodes_count = models.PositiveIntegerField(default=0)
+    # The carer households in a carers extract that are deregistered.
+    deregistered_count = models.PositiveIntegerField(default=0)
     errors_count = models.PositiveIntegerField(default=0)
     warnings_count = models.PositiveIntegerField(default=0)
-    episodes_added = models.PositiveIntegerField(default=0)
-    episodes_updated = models.PositiveIntegerField(default=0)
-    episodes_removed = models.PositiveIntegerField(default=0)
 
     objects = UploadQuerySet.as_manager()
 

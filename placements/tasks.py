@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from placements.services import process_upload
+from placements.uploads import process_upload
 
 
 @shared_task(

@@ -14,13 +14,9 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from placements.bulk import copy_frame
 from placements.models import Child, LocalAuthority, Population, Upload
-from placements.services import (
-    copy_frame,
-    episodes_frame,
-    stored_costs_frame,
-    stored_households_frame,
-)
+from placements.stored import episodes_frame, stored_costs_frame, stored_households_frame
 from sufficiency.care_history import build_care_history
 from sufficiency.indicators import (
     compute_indicators,

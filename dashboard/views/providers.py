@@ -122,7 +122,7 @@ EPISODE_COLUMNS = ["child", "child_code", "decom", "dec", "urn", "distance", "we
 COST_COLUMNS = ["child_code", "decom", "weekly_cost"]
 
 
-def episodes_frame(la: LocalAuthority) -> pd.DataFrame:
+def provider_episodes_frame(la: LocalAuthority) -> pd.DataFrame:
     """The authority's episodes that name a provider by URN (one query)."""
     rows = (
         Episode.objects.filter(la=la)
@@ -526,7 +526,7 @@ def providers(request: HttpRequest) -> HttpResponse:
         ),
     }
     if as_at is not None:
-        usage = provider_usage(episodes_frame(la), costs_frame(la, as_at), as_at=as_at)
+        usage = provider_usage(provider_episodes_frame(la), costs_frame(la, as_at), as_at=as_at)
         held = providers_by_urn(list(usage.index))
         rows = usage_rows(usage, held, districts=list(la.districts or []), centre=centre)
         form = ProviderFilterForm(

@@ -119,8 +119,8 @@ def upload_new(request: HttpRequest) -> HttpResponse:
 def _submit(request: HttpRequest, form: UploadForm) -> Upload:
     # Imported on use: the services bring in pandas and the 903 readers, which only this path
     # needs, and the rest of the pages keep working if the ingestion code fails to import.
-    from placements.services import default_window_start, submit_upload
     from placements.ssda903.readers import RawFile
+    from placements.uploads import default_window_start, submit_upload
 
     data = form.cleaned_data
     if data["full_history"]:

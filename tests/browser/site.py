@@ -13,8 +13,8 @@ from factory.django import DjangoModelFactory
 
 from dashboard import access
 from placements.models import LocalAuthority, Upload, UploadFile, UploadProblem
-from placements.services import import_extract
 from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract
 from sufficiency.models import Target
 from sufficiency.services import recompute_indicators
 from tests.conftest import UserFactory
@@ -96,7 +96,7 @@ def rejected_upload(la: LocalAuthority, make_user: Callable[..., AbstractBaseUse
         progress=100,
         finished_at=dt.datetime(2025, 11, 3, 9, 30, tzinfo=dt.UTC),
         children_count=2,
-        episodes_count=3,
+        rows_count=3,
         errors_count=1,
         warnings_count=1,
     )

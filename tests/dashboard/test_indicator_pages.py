@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models import ChildListView
-from placements.services import import_extract
 from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract
 from sufficiency.models import (
     Commentary,
     IndicatorValue,

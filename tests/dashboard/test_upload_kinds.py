@@ -158,11 +158,11 @@ def test_same_files_as_another_kind_are_not_a_duplicate(make_user, la):
 
 
 def test_history_says_which_kind_each_upload_is(make_user, la):
-    UploadFactory(la=la, status=Upload.Status.LOADED, children_count=12, episodes_count=34)
+    UploadFactory(la=la, status=Upload.Status.LOADED, children_count=12, rows_count=34)
     UploadFactory(la=la, kind="carers", window_start=None, status=Upload.Status.LOADED,
-                  episodes_count=42, children_count=3)  # fmt: skip
+                  rows_count=42, deregistered_count=3)  # fmt: skip
     UploadFactory(la=la, kind="costs", window_start=None, status=Upload.Status.LOADED,
-                  episodes_count=1234, children_count=400)  # fmt: skip
+                  rows_count=1234, children_count=400)  # fmt: skip
     text = words(client_for(make_user("officers", la)).get(url("dashboard-uploads")))
     assert "SSDA903 extract 1 April 2025 to 31 October 2025 Loaded 12 children, 34 episodes" in text
     assert "Foster carers extract as at 31 October 2025 Loaded 42 households" in text

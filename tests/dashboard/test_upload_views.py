@@ -190,7 +190,7 @@ def test_history_describes_each_upload(make_user, la) -> None:
         la=la,
         status=Upload.Status.REJECTED,
         children_count=1234,
-        episodes_count=2345,
+        rows_count=2345,
         errors_count=3,
         uploaded_by=UserFactory(first_name="Priya", last_name="Shah"),
     )
@@ -294,7 +294,7 @@ def test_megabytes_reads_like_the_setting() -> None:
     assert forms.megabytes(MB + MB // 2) == "1.5"
 
 
-# --- Submitting (these call placements.services.submit_upload) -------------------------------
+# --- Submitting (these call placements.uploads.submit_upload) --------------------------------
 
 
 def test_upload_by_data_staff_is_stored_and_shown(make_user, la) -> None:
@@ -373,10 +373,10 @@ def test_detail_of_a_loaded_upload_says_what_was_loaded(make_user, la) -> None:
         la=la,
         status=Upload.Status.LOADED,
         children_count=1234,
-        episodes_count=2345,
-        episodes_added=120,
-        episodes_updated=30,
-        episodes_removed=4,
+        rows_count=2345,
+        rows_added=120,
+        rows_updated=30,
+        rows_removed=4,
         warnings_count=5,
     )
     upload_file(upload)

@@ -14,8 +14,8 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from placements.models import Episode, LocalAuthority, Upload
-from placements.services import submit_upload
 from placements.ssda903.readers import RawFile
+from placements.uploads import submit_upload
 from tests.extracts import child, episode, extract_files
 
 # A Redis database of its own, so the worker only ever sees this test's tasks.

@@ -117,7 +117,7 @@ def test_import_later_year_to_date_upload_stitches_onto_history(la, tmp_path):
         ("C3", "2024-05-20", "", "", "U4"),
     ]
     upload = Upload.objects.get(pk=Upload.objects.latest("id").pk)
-    assert (upload.episodes_added, upload.episodes_updated, upload.episodes_removed) == (1, 1, 0)
+    assert (upload.rows_added, upload.rows_updated, upload.rows_removed) == (1, 1, 0)
     assert upload.window_start == dt.date(2024, 4, 1)
 
 

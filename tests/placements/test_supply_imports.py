@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from placements.history import rebuild_history
 from placements.models import (
     CarerHousehold,
     Episode,
@@ -19,9 +20,9 @@ from placements.models import (
     Provider,
     Upload,
 )
-from placements.services import import_extract, rebuild_history, upload_fingerprint
 from placements.ssda903 import validate as v
 from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract, upload_fingerprint
 from tests.extracts import EPISODES, HEADER, child, episode, to_csv
 from tests.placements.carer_extracts import agency, carers_csv, cost, costs_csv, household
 

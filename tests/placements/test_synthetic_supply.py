@@ -22,9 +22,9 @@ from placements.models import (
     Upload,
 )
 from placements.provider_import import import_provider_file
-from placements.services import import_extract
 from placements.ssda903 import codes
 from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract
 from tests.placements.provider_workbooks import COMBINED_HEADINGS, SUPPORTED_ACCOMMODATION_HEADINGS
 
 SOUTHWARK = ["E09000028"]

@@ -23,9 +23,9 @@ from dashboard.views.benchmarks import KIND_NAMES
 from dashboard.wording import long_date
 from placements.models import LocalAuthority, Population, Upload
 from placements.provider_import import import_provider_file
-from placements.services import import_extract
 from placements.ssda903 import codes
 from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract
 from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import (
     EES_CLA_NUMBERS,
@@ -153,7 +153,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         self.stdout.write(
             f"Loaded the foster carers for {la.name}: {upload.get_status_display()}, "
-            f"{upload.episodes_count} households."
+            f"{upload.rows_count} households."
         )
         years = sorted(p for p in out.iterdir() if p.is_dir() and p.name[:4].isdigit())
         for folder in years:
@@ -167,7 +167,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(
                 f"Loaded {folder.name} for {la.name}: {upload.get_status_display()}, "
-                f"{upload.episodes_count} episodes, {upload.warnings_count} warning(s)."
+                f"{upload.rows_count} episodes, {upload.warnings_count} warning(s)."
             )
         costs = out / "costs.csv"
         upload = import_extract(
@@ -176,7 +176,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         self.stdout.write(
             f"Loaded the placement costs for {la.name}: {upload.get_status_display()}, "
-            f"{upload.episodes_count} costs."
+            f"{upload.rows_count} costs."
         )
 
     def _users(self, la: LocalAuthority) -> dict[str, AbstractBaseUser]:

@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from placements.management.commands._common import authority, iso_date
 from placements.models import LocalAuthority, Upload
-from placements.services import import_extract
 from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract
 
 MSG_TOO_LARGE = 'File "{name}" is larger than the {limit} MB limit.'
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from placements.history import export_history
 from placements.management.commands._common import authority
-from placements.services import export_history
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.management.base import CommandParser
 from placements.management.commands._common import iso_date
 from placements.management.commands._imports import ImportCommand
 from placements.models import LocalAuthority, Upload
-from placements.services import default_window_start
+from placements.uploads import default_window_start
 
 
 class Command(ImportCommand):
@@ -35,7 +35,7 @@ class Command(ImportCommand):
     def loaded(self, upload: Upload, la: LocalAuthority) -> str:
         return (
             f"Loaded upload {upload.pk} for {la.name}: {upload.children_count} children, "
-            f"{upload.episodes_count} episodes ({upload.episodes_added} added, "
-            f"{upload.episodes_updated} updated, {upload.episodes_removed} removed), "
+            f"{upload.rows_count} episodes ({upload.rows_added} added, "
+            f"{upload.rows_updated} updated, {upload.rows_removed} removed), "
             f"{upload.warnings_count} warning(s)."
         )

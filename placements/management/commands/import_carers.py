@@ -13,8 +13,8 @@ class Command(ImportCommand):
 
     def loaded(self, upload: Upload, la: LocalAuthority) -> str:
         return (
-            f"Loaded upload {upload.pk} for {la.name}: {upload.episodes_count} carer "
-            f"household(s), {upload.children_count} deregistered ({upload.episodes_added} new, "
-            f"{upload.episodes_updated} changed, {upload.episodes_removed} no longer listed), "
+            f"Loaded upload {upload.pk} for {la.name}: {upload.rows_count} carer "
+            f"household(s), {upload.deregistered_count} deregistered ({upload.rows_added} new, "
+            f"{upload.rows_updated} changed, {upload.rows_removed} no longer listed), "
             f"{upload.warnings_count} warning(s)."
         )

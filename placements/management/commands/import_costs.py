@@ -13,7 +13,7 @@ class Command(ImportCommand):
 
     def loaded(self, upload: Upload, la: LocalAuthority) -> str:
         return (
-            f"Loaded upload {upload.pk} for {la.name}: {upload.episodes_count} placement "
-            f"cost(s) for {upload.children_count} children ({upload.episodes_added} new, "
-            f"{upload.episodes_updated} changed), {upload.warnings_count} warning(s)."
+            f"Loaded upload {upload.pk} for {la.name}: {upload.rows_count} placement "
+            f"cost(s) for {upload.children_count} children ({upload.rows_added} new, "
+            f"{upload.rows_updated} changed), {upload.warnings_count} warning(s)."
         )

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from placements.models import Upload
-from placements.services import process_upload
+from placements.uploads import process_upload
 
 
 class Command(BaseCommand):

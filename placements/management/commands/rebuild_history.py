@@ -2,8 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from placements.history import rebuild_history
 from placements.management.commands._common import authority
-from placements.services import rebuild_history
 
 
 class Command(BaseCommand):

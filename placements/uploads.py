@@ -1,0 +1,533 @@
+"""Uploads: submit one (keep its raw files, queue its processing) and process it.
+
+Each write is one keyword-only function, callable from a view, a Celery task, a management
+command or a shell. Processing is all-or-nothing: the stored records change in one transaction,
+or not at all.
+
+An upload is one of three kinds (Upload.Kind): the SSDA903 extract, stitched onto the stored
+history of episodes; the foster carers extract, which replaces the stored carer households; and
+the placement costs extract, whose costs are added to (or replace) the stored ones. All three
+keep their raw files, share the authority's applied sequence and queue the indicators'
+recompute when loaded; only 903 uploads make the history that `rebuild_history`
+(placements.history) replays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import traceback
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from placements import carers, costs
+from placements.bulk import upsert_rows, write_history
+from placements.models import (
+    CarerHousehold,
+    LocalAuthority,
+    PlacementCost,
+    Provider,
+    Upload,
+    UploadFile,
+    UploadProblem,
+)
+from placements.ssda903 import codes
+from placements.ssda903.problems import Problem
+from placements.ssda903.readers import SSDA903, Layout, RawFile, Table, read_files
+from placements.ssda903.stitch import stitch_children, stitch_episodes
+from placements.ssda903.validate import (
+    Extract,
+    KnownValues,
+    empty_children,
+    empty_episodes,
+    validate_extract,
+)
+from placements.stored import (
+    episodes_frame,
+    stored_children_frame,
+    stored_costs_frame,
+    stored_episodes_frame,
+    stored_households_frame,
+)
+
+logger = logging.getLogger(__name__)
+
+MSG_PROCESSING_FAILED = (
+    "Processing stopped because of an internal error ({kind}). Nothing was changed; "
+    "the stored history is as it was. Please tell your system administrator."
+)
+LAYOUTS: dict[str, Layout] = {
+    Upload.Kind.SSDA903: SSDA903,
+    Upload.Kind.CARERS: carers.LAYOUT,
+    Upload.Kind.COSTS: costs.LAYOUT,
+}
+
+
+def default_window_start(as_at: dt.date) -> dt.date:
+    """1 April of the collection year containing the as-at date (DOMAIN.md 1)."""
+    return codes.collection_year_start(as_at)
+
+
+def upload_fingerprint(
+    *,
+    checksums: list[str],
+    as_at: dt.date,
+    window_start: dt.date | None,
+    kind: str = Upload.Kind.SSDA903,
+) -> str:
+    """Identifies a file set, window and kind: the same files in any order give the same print."""
+    fields = {
+        "files": sorted(checksums),
+        "as_at": as_at.isoformat(),
+        "window_start": window_start.isoformat() if window_start else "full",
+    }
+    # Only the newer kinds are named, so that a 903 upload keeps the print it had before there
+    # were kinds, and resubmitting an old extract is still recognised.
+    if kind != Upload.Kind.SSDA903:
+        fields["kind"] = str(kind)
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
+
+
+# --- Submitting ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_upload(
+    *,
+    la: LocalAuthority,
+    user: AbstractBaseUser | None,
+    as_at: dt.date,
+    window_start: dt.date | None,
+    files: list[RawFile],
+    kind: str = Upload.Kind.SSDA903,
+    enqueue: bool = True,
+) -> Upload:
+    """Keep the raw files and queue their processing after commit.
+
+    `window_start=None` means the upload is the authority's full history; only a 903 upload
+    has a window (a carers or costs upload is stored without one, whatever is passed). An
+    identical file set, window and kind that was submitted before is recorded as a duplicate
+    and not processed again.
+    """
+    kind = Upload.Kind(kind)
+    if kind != Upload.Kind.SSDA903:
+        window_start = None
+    checksums = [hashlib.sha256(f.content).hexdigest() for f in files]
+    fingerprint = upload_fingerprint(
+        checksums=checksums, as_at=as_at, window_start=window_start, kind=kind
+    )
+    earlier = (
+        Upload.objects.filter(la=la, kind=kind, fingerprint=fingerprint)
+        .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED])
+        .order_by("created_at")
+        .first()
+    )
+    upload = Upload.objects.create(
+        la=la,
+        kind=kind,
+        uploaded_by=user if user is not None and user.is_authenticated else None,
+        as_at=as_at,
+        window_start=window_start,
+        fingerprint=fingerprint,
+    )
+    UploadFile.objects.bulk_create(
+        UploadFile.keep(upload=upload, name=f.name, content=f.content, sha256=digest)
+        for f, digest in zip(files, checksums, strict=True)
+    )
+    if earlier is not None:
+        upload.status = Upload.Status.DUPLICATE
+        upload.stage = Upload.Stage.DONE
+        upload.progress = 100
+        upload.duplicate_of = earlier
+        upload.finished_at = timezone.now()
+        upload.save()
+        logger.info("upload %s duplicates upload %s; not processed", upload.pk, earlier.pk)
+        return upload
+    if enqueue:
+        from placements.tasks import process_upload_task
+
+        upload_id = upload.pk
+        transaction.on_commit(lambda: process_upload_task.delay(upload_id))
+    return upload
+
+
+def import_extract(
+    *,
+    la: LocalAuthority,
+    user: AbstractBaseUser | None,
+    as_at: dt.date,
+    window_start: dt.date | None,
+    files: list[RawFile],
+    kind: str = Upload.Kind.SSDA903,
+) -> Upload:
+    """What the web form does, synchronously: submit, then process in this process."""
+    upload = submit_upload(
+        la=la,
+        user=user,
+        as_at=as_at,
+        window_start=window_start,
+        files=files,
+        kind=kind,
+        enqueue=False,
+    )
+    if upload.status == Upload.Status.DUPLICATE:
+        return upload
+    return process_upload(upload_id=upload.pk)
+
+
+# --- Processing ------------------------------------------------------------------------------
+
+
+def process_upload(*, upload_id: int) -> Upload:
+    """Read, validate and store one upload of any kind (a 903 one is stitched); all-or-nothing.
+
+    Database outages propagate (the Celery task retries them); any other failure marks the
+    upload failed without changing the history, and is logged without row contents.
+    """
+    upload = Upload.objects.select_related("la").get(pk=upload_id)
+    if upload.is_finished:
+        return upload
+    try:
+        _process(upload)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        # Exception messages from parsers can quote row contents: log the type and frames only.
+        logger.error(
+            "upload %s failed with %s\n%s",
+            upload.pk,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+        Upload.objects.filter(pk=upload.pk).update(
+            status=Upload.Status.FAILED,
+            stage=Upload.Stage.DONE,
+            failure=MSG_PROCESSING_FAILED.format(kind=type(exc).__name__),
+            finished_at=timezone.now(),
+        )
+    upload.refresh_from_db()
+    return upload
+
+
+def _process(upload: Upload) -> None:
+    if upload.kind == Upload.Kind.CARERS:
+        _process_carers(upload)
+    elif upload.kind == Upload.Kind.COSTS:
+        _process_costs(upload)
+    else:
+        _process_903(upload)
+
+
+def _process_903(upload: Upload) -> None:
+    set_stage = _stage_setter(upload)
+    set_stage(Upload.Stage.READING, 5, status=Upload.Status.PROCESSING)
+    extract, file_tables = read_and_validate(upload, on_validating=set_stage, check_links=True)
+    _record_tables(upload, file_tables)
+    if extract.has_errors:
+        _finish(upload, Upload.Status.REJECTED, extract.problems)
+        return
+
+    set_stage(Upload.Stage.STITCHING, 60)
+    with transaction.atomic():
+        # One upload at a time per authority: the stitch must see the history it replaces.
+        LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
+        stored = stored_episodes_frame(la_id=upload.la_id)
+        episodes, repairs = stitch_episodes(
+            stored,
+            extract.episodes,
+            window_start=upload.window_start,
+            source="Episodes",
+            absent_fields=extract.absent_fields,
+        )
+        stored_children = stored_children_frame(la_id=upload.la_id)
+        children = stitch_children(stored_children, extract.children)
+        set_stage(Upload.Stage.STORING, 80)
+        diff = write_history(
+            la_id=upload.la_id,
+            upload_id=upload.pk,
+            stored_episodes=stored,
+            stored_children=stored_children,
+            episodes=episodes,
+            children=children,
+            postcode_lookup=extract.postcode_lookup,
+        )
+        _loaded(
+            upload,
+            extract.problems + repairs,
+            rows_count=len(extract.episodes),
+            rows_added=diff.added,
+            rows_updated=diff.updated,
+            rows_removed=diff.removed,
+            children_count=len(extract.children),
+        )
+    logger.info(
+        "upload %s loaded: %s added, %s updated, %s removed",
+        upload.pk,
+        diff.added,
+        diff.updated,
+        diff.removed,
+    )
+
+
+def _loaded(upload: Upload, problems: list[Problem], **counts: int) -> None:
+    """Mark an upload loaded, inside the transaction that stored it, with its counts; queue
+    the indicators' recompute for after the commit."""
+    last = Upload.objects.filter(la_id=upload.la_id).aggregate(seq=Max("applied_seq"))["seq"]
+    Upload.objects.filter(pk=upload.pk).update(applied_seq=(last or 0) + 1, **counts)
+    _finish(upload, Upload.Status.LOADED, problems)
+    la_id, upload_id = upload.la_id, upload.pk
+    transaction.on_commit(lambda: after_history_changed(la_id=la_id, upload_id=upload_id))
+
+
+def _read_tables(upload: Upload) -> tuple[list[Table], list[Problem], list[str]]:
+    """The upload's files read as its kind's layout: tables, problems, and per file the tables
+    recognised in it. A file of another kind of upload is reported as such."""
+    raw_files = [RawFile(name=f.name, content=f.content) for f in upload.files.order_by("id")]
+    layout = LAYOUTS[upload.kind]
+    tables, problems = read_files(
+        raw_files,
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+        max_unzipped_bytes=settings.UPLOAD_MAX_UNZIPPED_BYTES,
+        layout=layout,
+        others=[other for other in LAYOUTS.values() if other is not layout],
+    )
+    file_tables = [
+        ", ".join(t.kind for t in tables if _source_file(t.source) == f.name) for f in raw_files
+    ]
+    return tables, problems, file_tables
+
+
+def _record_tables(upload: Upload, file_tables: list[str]) -> None:
+    for upload_file, tables in zip(upload.files.order_by("id"), file_tables, strict=True):
+        if upload_file.tables != tables:
+            UploadFile.objects.filter(pk=upload_file.pk).update(tables=tables)
+
+
+def read_and_validate(
+    upload: Upload,
+    *,
+    on_validating: Callable[..., None] | None = None,
+    check_links: bool = False,
+) -> tuple[Extract, list[str]]:
+    """Read and check a 903 upload. With `check_links`, its URNs and CARER_IDs are looked up
+    in the stored providers and carer households (a replay does without: it only needs the
+    episodes, and the warnings would be today's, not the upload's)."""
+    tables, problems, file_tables = _read_tables(upload)
+    if on_validating is not None:
+        on_validating(Upload.Stage.VALIDATING, 30)
+    if any(p.is_error for p in problems):
+        return Extract(empty_children(), empty_episodes(), problems), file_tables
+    extract = validate_extract(
+        tables,
+        as_at=upload.as_at,
+        known_urns=known_provider_urns if check_links else None,
+        known_carers=_carer_lookup(upload.la_id) if check_links else None,
+    )
+    extract.problems[:0] = problems
+    return extract, file_tables
+
+
+def known_provider_urns(urns: list[str]) -> set[str] | None:
+    """Which of these URNs the Ofsted provider lists hold; None while no list is imported."""
+    if not Provider.objects.exists():
+        return None
+    found: set[str] = set()
+    for start in range(0, len(urns), 20000):  # SQLite limits a statement's parameters
+        chunk = urns[start : start + 20000]
+        found.update(Provider.objects.filter(urn__in=chunk).values_list("urn", flat=True))
+    return found
+
+
+def _carer_lookup(la_id: int) -> KnownValues:
+    def known(carer_ids: list[str]) -> set[str] | None:
+        households = CarerHousehold.objects.filter(la_id=la_id)
+        if not households.exists():
+            return None
+        found: set[str] = set()
+        for start in range(0, len(carer_ids), 20000):
+            chunk = carer_ids[start : start + 20000]
+            found.update(households.filter(carer_id__in=chunk).values_list("carer_id", flat=True))
+        return found
+
+    return known
+
+
+# --- Carers and costs uploads --------------------------------------------------------------------
+# Their rows (Upload.rows_*) are carer households or placement costs:
+#   carers: rows_count = households in the extract, deregistered_count = of them deregistered,
+#           rows_added / _updated / _removed = households new / changed / no longer listed
+#   costs:  rows_count = costs in the extract, children_count = children they are for,
+#           rows_added / _updated = costs new / changing a stored cost
+
+_SupplyExtract = TypeVar("_SupplyExtract", carers.CarersExtract, costs.CostsExtract)
+
+
+def _read_supply_extract(
+    upload: Upload, validate: Callable[[list[Table]], _SupplyExtract]
+) -> tuple[_SupplyExtract, list[Problem]] | None:
+    """Read and check a carers or costs upload: its extract and every problem found, or None
+    when it was rejected (and finished so)."""
+    set_stage = _stage_setter(upload)
+    set_stage(Upload.Stage.READING, 5, status=Upload.Status.PROCESSING)
+    tables, problems, file_tables = _read_tables(upload)
+    _record_tables(upload, file_tables)
+    if any(p.is_error for p in problems):
+        _finish(upload, Upload.Status.REJECTED, problems)
+        return None
+    set_stage(Upload.Stage.VALIDATING, 30)
+    extract = validate(tables)
+    problems += extract.problems
+    if extract.has_errors:
+        _finish(upload, Upload.Status.REJECTED, problems)
+        return None
+    set_stage(Upload.Stage.STORING, 80)
+    return extract, problems
+
+
+def _process_carers(upload: Upload) -> None:
+    checked = _read_supply_extract(
+        upload,
+        lambda tables: carers.validate_carers(
+            tables, as_at=upload.as_at, known_agencies=known_provider_urns
+        ),
+    )
+    if checked is None:
+        return
+    extract, problems = checked
+    with transaction.atomic():
+        LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
+        stored = stored_households_frame(la_id=upload.la_id)
+        added, changed, removed = carers.compare_households(stored, extract.households)
+        # The extract lists every household the service has had: it replaces the stored list.
+        CarerHousehold.objects.filter(la_id=upload.la_id).delete()
+        CarerHousehold.objects.bulk_create(
+            (
+                CarerHousehold(la_id=upload.la_id, source_upload_id=upload.pk, **record)
+                for record in carers.households_records(extract.households)
+            ),
+            batch_size=2000,
+        )
+        _loaded(
+            upload,
+            problems,
+            rows_count=len(extract.households),
+            deregistered_count=extract.deregistered,
+            rows_added=added,
+            rows_updated=changed,
+            rows_removed=removed,
+        )
+    logger.info(
+        "upload %s loaded: %s carer households (%s new, %s changed, %s no longer listed)",
+        upload.pk,
+        len(extract.households),
+        added,
+        changed,
+        removed,
+    )
+
+
+def _process_costs(upload: Upload) -> None:
+    checked = _read_supply_extract(
+        upload,
+        lambda tables: costs.validate_costs(
+            tables,
+            as_at=upload.as_at,
+            episode_keys=episodes_frame(la_id=upload.la_id, columns=["decom"]),
+        ),
+    )
+    if checked is None:
+        return
+    extract, problems = checked
+    with transaction.atomic():
+        LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
+        stored = stored_costs_frame(la_id=upload.la_id)
+        added, changed = costs.compare_costs(stored, extract.costs)
+        new = extract.costs.assign(la_id=upload.la_id, source_upload_id=upload.pk)
+        known = (
+            pd.MultiIndex.from_frame(new[["child_id", "decom"]])
+            .isin(pd.MultiIndex.from_frame(stored[["child_id", "decom"]]))
+        )  # fmt: skip
+        # A later extract's cost for the same episode wins; costs it does not list are kept.
+        upsert_rows(
+            PlacementCost,
+            new[["la_id", *costs.FIELDS, "source_upload_id"]],
+            unique=["la", "child_id", "decom"],
+            update=["weekly_cost", "source_upload"],
+            known=known,
+        )
+        _loaded(
+            upload,
+            problems,
+            rows_count=len(extract.costs),
+            children_count=extract.costs["child_id"].nunique(),
+            rows_added=added,
+            rows_updated=changed,
+        )
+    logger.info(
+        "upload %s loaded: %s placement costs (%s new, %s changed)",
+        upload.pk,
+        len(extract.costs),
+        added,
+        changed,
+    )
+
+
+def _source_file(source: str) -> str:
+    # A workbook's sheets are named "book.xlsx, sheet Episodes".
+    return source.split(", sheet ", 1)[0]
+
+
+def _stage_setter(upload: Upload) -> Callable[..., None]:
+    def set_stage(stage: str, progress: int, *, status: str | None = None) -> None:
+        fields: dict[str, object] = {"stage": stage, "progress": progress}
+        if status is not None:
+            fields["status"] = status
+        Upload.objects.filter(pk=upload.pk).update(**fields)
+
+    return set_stage
+
+
+def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
+    errors = sum(p.is_error for p in problems)
+    UploadProblem.objects.filter(upload=upload).delete()
+    UploadProblem.objects.bulk_create(
+        (
+            UploadProblem(
+                upload=upload,
+                severity=p.severity,
+                file=p.file[:255],
+                row=p.row,
+                child_id=p.child[:20],
+                column=p.column[:40],
+                value=p.value[:100],
+                message=p.message,
+            )
+            for p in sorted(problems, key=lambda p: not p.is_error)
+        ),
+        batch_size=2000,
+    )
+    Upload.objects.filter(pk=upload.pk).update(
+        status=status,
+        stage=Upload.Stage.DONE,
+        progress=100,
+        errors_count=errors,
+        warnings_count=len(problems) - errors,
+        finished_at=timezone.now(),
+    )
+
+
+def after_history_changed(*, la_id: int, upload_id: int | None) -> None:
+    """Queue what follows a change of history (the indicators' recompute, named in settings)."""
+    name = getattr(settings, "AFTER_UPLOAD_LOADED_TASK", "")
+    if name:
+        import_string(name).delay(la_id, upload_id)
