@@ -1,6 +1,6 @@
 """Forms for targets and the monthly commentary: they parse and check what an officer sends.
 
-Numbers are checked in the indicator's own unit (DOMAIN.md 2): a percentage is 0 to 100 and
+Numbers are checked in the indicator's own unit (docs/README.md#units): a percentage is 0 to 100 and
 shown to one decimal, counts and rates per 10,000 are shown as whole numbers, so a target or
 margin finer than the pages can show is refused rather than silently rounded.
 """

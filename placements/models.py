@@ -126,7 +126,7 @@ class Episode(models.Model):
         blank=True,
         help_text="Distance from the extract, when the council supplies it (999.9 = not known).",
     )
-    # Worked out once, when the episode is stored (DOMAIN.md 2, Distance).
+    # Worked out once, when the episode is stored (docs/uploads.md#distance-from-home).
     distance = models.DecimalField(
         "distance from home (miles)",
         max_digits=5,

@@ -312,7 +312,7 @@ def placement_distances(
 ) -> pd.DataFrame:
     """Per episode: miles from home to placement, and whether the placement is outside the LA.
 
-    DOMAIN.md 2, Distance: straight line between postcode centroids, rounded to one decimal;
+    docs/uploads.md#distance-from-home: straight line between postcode centroids, rounded to one decimal;
     a PL_DISTANCE given in the extract wins, and 999.9 there means not known. Unknown when
     either postcode is blank or not found. "Outside the LA" means the placement postcode's
     district is not one of the authority's own; unknown when the placement postcode is.

@@ -4,7 +4,7 @@ Nothing here is a real child's record. Children, dates and codes come from one s
 `numpy.random.Generator`; only the postcodes are real (ONS Postcode Directory), so that
 distances behave as they would for a real authority.
 
-The history imitates the national patterns of DOMAIN.md 4: a steady number of children looked
+The history imitates the national patterns of docs/README.md#scale: a steady number of children looked
 after (starters about equal to ceasers, and children already in care when the history starts),
 about two episode rows per child per year, about 10% with three or more placements in a year,
 about two thirds of the long-stayers under 16 in the same placement for two years, a fifth
@@ -12,7 +12,7 @@ placed over 20 miles from home, two thirds fostered, about 12% in children's hom
 probabilities below were tuned by measuring those figures on generated histories; they are
 not published rates.
 
-Turnover. DOMAIN.md 4 puts a large authority's 10-year history at about 20,000 children and
+Turnover. docs/README.md#scale puts a large authority's 10-year history at about 20,000 children and
 70,000 episodes for about 2,300 looked after: about 8 children and 30 episode rows per child
 looked after. National starter rates alone (about 0.4 starters a year per child looked after)
 give under 5 children and about 21 rows, so three kinds of record that add children and
@@ -67,7 +67,7 @@ FULL_HISTORY_FOLDER = "full_history"
 # PLACE_PROVIDER, the real postcode with its grid reference, and whether it is far from home.
 PROVIDER_COLUMNS = ["URN", "CATEGORY", "PLACE_PROVIDER", "POSTCODE", "EASTING", "NORTHING", "FAR"]
 
-# SEX is 1/2 in returns up to 2023-24 and M/F from 2024-25 (DOMAIN.md 1).
+# SEX is 1/2 in returns up to 2023-24 and M/F from 2024-25 (docs/ssda903.md#sex-and-ethnicity).
 SEX_AS_LETTERS_FROM = dt.date(2024, 4, 1)
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -846,7 +846,7 @@ class _Builder:
                 same = True
                 reason = "PLACE"
             if "temp" in event:
-                # The usual placement's postcode, no provider or URN (DOMAIN.md 1).
+                # The usual placement's postcode, no provider or URN (docs/ssda903.md#temporary-and-short-break-codes).
                 post = self._post(current, period)
                 rows.append((day, "P", status, str(event["temp"]), "", "OTHER", post, ""))
                 continue

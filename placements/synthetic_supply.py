@@ -151,7 +151,7 @@ _KEPT_BY_CARERS = frozenset({"E11", "E12", "E45", "E47", "E48"})
 
 
 def placement_numbers(episodes: pd.DataFrame) -> pd.Series:
-    """The placement each episode belongs to (DOMAIN.md 2), numbered from 0 in row order.
+    """The placement each episode belongs to (docs/periods-and-placements.md#placements), numbered from 0 in row order.
 
     `episodes` sorted by CHILD and DECOM. A placement starts with RNE S, P or B; a temporary
     placement (T0-T4) and the episode returning from it continue the placement before them.

@@ -74,7 +74,7 @@ LAYOUTS: dict[str, Layout] = {
 
 
 def default_window_start(as_at: dt.date) -> dt.date:
-    """1 April of the collection year containing the as-at date (DOMAIN.md 1)."""
+    """1 April of the collection year containing the as-at date (docs/uploads.md#the-window)."""
     return codes.collection_year_start(as_at)
 
 

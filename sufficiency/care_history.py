@@ -485,7 +485,7 @@ def members_frame(
 ) -> pd.DataFrame:
     """The drill-down rows (MEMBER_COLUMNS, see `numerator_children`) of the history's rows
     `rows` at the month end `day`, in child_id order; `event`: a `Spans`' event dates, or None.
-    Also `sufficiency.supply`'s, so the supply lists show children the same way."""
+    Also the supply drill-down's, so the supply lists show children the same way."""
     child = history.child[rows]
     born = pd.DatetimeIndex(history.dob[child])
     # Whole years: one fewer until the birthday in D's year has come, as for the 16th

@@ -1,7 +1,7 @@
 """SSDA903 code lists, with the dates each code was valid from and to.
 
 A code is valid for an episode when it was valid in the collection year (1 April to 31 March)
-in which the episode started (DOMAIN.md 1). Codes with no start date are accepted back to the
+in which the episode started (docs/ssda903.md#codes-by-collection-year). Codes with no start date are accepted back to the
 beginning of any history we may be given.
 """
 
@@ -74,7 +74,7 @@ REASON_CEASED: dict[str, Validity] = {
             "E47", "E48", "E5", "E6", "E7", "E8", "E9", "E14", "E15", "E16", "E17",
         )
     },
-    # Codes retired from the return but found in older histories (DOMAIN.md 1).
+    # Codes retired from the return but found in older histories (docs/ssda903.md#retired-codes).
     **{
         code: Validity(valid_to=dt.date(2016, 3, 31))
         for code in ("E1", "E4", "E43", "E44", "E10")

@@ -1,4 +1,4 @@
-"""Turn the raw files of one upload into 903 tables (DOMAIN.md 1).
+"""Turn the raw files of one upload into 903 tables (docs/ssda903.md#file-forms).
 
 A council uploads CSV files, an Excel workbook or the 903 XML return. Each file (or sheet) is
 recognised by its columns, never its name, and comes back as a `Table` whose frame holds every

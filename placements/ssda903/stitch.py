@@ -1,4 +1,4 @@
-"""Stitching an upload onto the stored history, as DOMAIN.md 1 says. Pure pandas, no ORM.
+"""Stitching an upload onto the stored history, as docs/uploads.md#stitching says. Pure pandas, no ORM.
 
 After a successful upload the stored episodes of an authority are every stored episode that
 started before the window start, plus every episode in the upload; the key is (CHILD, DECOM)

@@ -1,4 +1,4 @@
-"""Validation and tidying of an upload's 903 tables, exactly as DOMAIN.md 1 says.
+"""Validation and tidying of an upload's 903 tables, exactly as docs/uploads.md#errors-and-warnings says.
 
 Errors reject the whole upload; warnings load. Everything is vectorised over the frames: a
 Python loop only ever runs over the rows that have a problem. The helpers below the episodes
@@ -35,7 +35,7 @@ EPISODE_CODE_FIELDS = [
     if f not in {"child_id", "decom", "dec", "pl_distance", *EPISODE_OPTIONAL_FIELDS}
 ]
 # Placements with a foster carer: fostering, and placed for adoption with the current foster
-# carer (DOMAIN.md 1, PLACE). A CARER_ID on any other placement is probably a slip.
+# carer (docs/ssda903.md#placement-types). A CARER_ID on any other placement is probably a slip.
 CARER_PLACEMENTS = frozenset({f"U{i}" for i in range(1, 7)} | {"A3", "A5"})
 CARER_ID_MAX_CHARS = 20
 # Above this a weekly cost is a typing slip (a year's cost, or pence), not a placement's cost.

@@ -1,4 +1,4 @@
-"""Stitching monthly uploads into one history (DOMAIN.md 1), on tiny literal frames."""
+"""Stitching monthly uploads into one history (docs/uploads.md#stitching), on tiny literal frames."""
 
 import datetime as dt
 

@@ -287,7 +287,7 @@ def test_header_and_uasc_codes(small: Path) -> None:
 
 
 def placement_spans(episodes: pd.DataFrame) -> pd.DataFrame:
-    """Each episode tagged with its placement (DOMAIN.md 2: T-episodes are invisible)."""
+    """Each episode tagged with its placement (docs/periods-and-placements.md#temporary-placements)."""
     episodes = episodes.sort_values(["CHILD", "DECOM"]).reset_index(drop=True)
     temporary = episodes["PLACE"].isin(TEMPORARY)
     after_temporary = temporary.shift(fill_value=False) & episodes["CHILD"].eq(
@@ -392,7 +392,7 @@ def test_starters_about_equal_ceasers_and_two_rows_per_child(medium: tuple) -> N
 
 
 def test_ten_years_hold_about_8_children_and_30_episodes_per_child_looked_after() -> None:
-    """DOMAIN.md 4: 2,300 looked after give about 20,000 children and 70,000 episodes in ten
+    """docs/README.md#scale: 2,300 looked after give about 20,000 children and 70,000 episodes in ten
     years. The same ratios on a smaller authority, seven months into the last year as in the
     large benchmark (`--children-in-care 2300 --years 10 --as-at 2026-10-31`)."""
     looked_after = 500
@@ -417,7 +417,7 @@ def test_ten_years_hold_about_8_children_and_30_episodes_per_child_looked_after(
 
     # The extra children and episodes leave the number looked after where it was...
     assert 0.9 * looked_after <= np.mean(at_31_march) <= 1.1 * looked_after
-    # ...and give the scale of DOMAIN.md 4.
+    # ...and give the scale of docs/README.md#scale.
     assert 7.0 <= len(full["header"]) / looked_after <= 9.5
     assert 28.0 <= len(full["episodes"]) / looked_after <= 33.0
 

@@ -1,4 +1,4 @@
-"""Validation of an upload's tables (DOMAIN.md 1): what is tidied, warned about and refused."""
+"""Validation of an upload's tables (docs/uploads.md#errors-and-warnings): what is tidied, warned about and refused."""
 
 import datetime as dt
 
