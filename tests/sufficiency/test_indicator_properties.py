@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sufficiency.indicators import compute_indicators
-from sufficiency.registry import INDICATORS
+from sufficiency.registry import BY_KEY, INDICATORS
 
 FIRST_DAY = pd.Timestamp("2019-01-01")
 START = pd.Timestamp("2019-01-01")
@@ -43,6 +43,15 @@ ADOPTION = {"A3", "A4", "A5", "A6"}
 SHORT_BREAKS = {"V3", "V4"}
 
 EXAMPLES = settings(max_examples=60, deadline=None)
+
+# The 903 indicators the loop reference below works out, each from its definition. A new
+# indicator is checked by its own hand-worked cases (CONTRIBUTING.md), not by this reference.
+REFERENCE_KEYS = (
+    "cla_count", "cla_rate", "starters", "ceased", "starters_12m", "ceased_12m", "moves_3plus",
+    "long_term_stability", "distance_20_miles", "distance_20_miles_any", "distance_unknown",
+    "ifa_share", "residential_count", "in_house_fostering", "kinship_fostering",
+    "placed_for_adoption", "supported_16plus", "placed_with_parents",
+)  # fmt: skip
 
 
 def _boundary_day(draw: st.DrawFn, day: int) -> int:
@@ -232,7 +241,7 @@ def reference_indicators(
         minus_24 = period_end - pd.offsets.MonthEnd(24)
         minus_30 = period_end - pd.offsets.MonthEnd(30)
         month_start = period_end - pd.offsets.MonthBegin(1)
-        totals = _Totals({d.key: [0, 0] for d in INDICATORS})
+        totals = _Totals({key: [0, 0] for key in REFERENCE_KEYS})
         add = totals.add
 
         for child, (stays, placements) in histories.items():
@@ -310,7 +319,7 @@ def reference_indicators(
                 and window_first_day <= row["dec"] <= period_end
             }
         )
-        for definition in INDICATORS:
+        for definition in (BY_KEY[key] for key in REFERENCE_KEYS):
             numerator, denominator = totals[definition.key]
             if definition.unit == "count":
                 denominator = numerator  # a count is stored as its own denominator
@@ -373,7 +382,8 @@ def test_every_indicator_matches_the_loop_reference(
     episodes, children = history
     result = compute(episodes, children)
     expected = reference_indicators(episodes, children)
-    for row in result.itertuples():
+    assert set(REFERENCE_KEYS) <= set(result["indicator"])
+    for row in result[result["indicator"].isin(REFERENCE_KEYS)].itertuples():
         got = (row.numerator, row.denominator)
         assert got == expected[(row.indicator, row.period_end)], (row.indicator, row.period_end)
 
