@@ -336,9 +336,7 @@ def small_month(la):
 
 
 def test_committee_overview_hides_what_protects_a_small_number(make_user, small_month):
-    text = text_of(
-        client_for(make_user("committee", small_month)).get(reverse("dashboard-index"))
-    )
+    text = text_of(client_for(make_user("committee", small_month)).get(reverse("dashboard-index")))
     # The children's homes card: not 7, which with the total would give away the 3.
     assert "Fewer children living in children's homes" in text
     homes = text[text.index("Fewer children living in children's homes") :]
