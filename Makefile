@@ -1,5 +1,6 @@
 # A handful of verbs. `make run` is the embedded quick start (SQLite, tasks in-process, demo data);
-# `make test` runs the test suite against the Postgres and Redis on this machine.
+# `make test` runs the test suite against the Postgres and Redis on this machine; `make test-fast`
+# runs it on SQLite without Redis, leaving out the browser tests and those marked postgres.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sufficiency
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: run install test lint format worker beat reset-db bench demo
+.PHONY: run install test test-fast lint types format worker beat reset-db bench demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +37,18 @@ test: $(STAMP) $(NODE_STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} TEST_REDIS_URL=$(TEST_REDIS_URL) \
 		REDIS_URL= $(BIN)/pytest
 
+# One process per core; worksteal because a few property tests take most of the time.
+test-fast: $(STAMP)
+	DATABASE_URL= REDIS_URL= TEST_REDIS_URL= $(BIN)/pytest -m "not browser and not postgres" \
+		-n auto --dist worksteal
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The modules listed in pyproject.toml's [tool.mypy] files.
+types: $(STAMP)
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -9,6 +9,7 @@ import factory
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.db import connection
 from factory.django import DjangoModelFactory
 
 from placements.models import LocalAuthority
@@ -47,6 +48,18 @@ class UserFactory(DjangoModelFactory):
         if create:
             for la in extracted or []:
                 la.users.add(self)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if connection.vendor == "postgresql":
+        return
+    # Skipped at collection, before any of their fixtures start a worker or a database.
+    skip = pytest.mark.skip(
+        reason=f"needs Postgres (DATABASE_URL); the tests run on {connection.vendor}"
+    )
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ Messages never carry row contents: the offending value goes in `value` (trimmed)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import SupportsInt, cast
 
 ERROR = "error"
 WARNING = "warning"
@@ -46,7 +47,7 @@ class Problem:
             severity=severity,
             message=message,
             file=str(where.get("file", "")),
-            row=int(row) if row is not None else None,
+            row=int(cast(SupportsInt, row)) if row is not None else None,
             child=shown_value(where.get("child", "")),
             column=str(where.get("column", "")),
             value=shown_value(where.get("value", "")),

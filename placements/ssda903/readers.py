@@ -742,9 +742,9 @@ def _sheet_cells(sheet: ReadOnlyWorksheet) -> tuple[np.ndarray, np.ndarray, list
     sheet.reset_dimensions()
     header_row = 0
     header: list[str] = []
-    for number, values in enumerate(
-        sheet.iter_rows(max_col=MAX_SHEET_COLUMNS, values_only=True), start=1
-    ):
+    # types-openpyxl gives ReadOnlyWorksheet Worksheet's own iter_rows, whose `self` it rejects.
+    first_rows = sheet.iter_rows(max_col=MAX_SHEET_COLUMNS, values_only=True)  # type: ignore[misc]
+    for number, values in enumerate(first_rows, start=1):
         texts = [_cell_text(value).strip() for value in values]
         if any(texts):
             header_row, header = number, texts
@@ -756,16 +756,16 @@ def _sheet_cells(sheet: ReadOnlyWorksheet) -> tuple[np.ndarray, np.ndarray, list
     records: list[list[str]] = []
     numbers: list[int] = []
     # Bounded by the header's width, so cells far to the right cost nothing.
-    rows = sheet.iter_rows(min_row=header_row + 1, max_col=width, values_only=True)
+    rows = sheet.iter_rows(min_row=header_row + 1, max_col=width, values_only=True)  # type: ignore[misc]
     for number, values in enumerate(rows, start=header_row + 1):
         texts = [_cell_text(value) for value in values]
         texts += [""] * (width - len(texts))
         records.append(texts)
         numbers.append(number)
-    values = np.empty((len(records), width), dtype=object)
+    cells = np.empty((len(records), width), dtype=object)
     for i, texts in enumerate(records):
-        values[i, :] = texts
-    return values, np.asarray(numbers, dtype="int64"), header
+        cells[i, :] = texts
+    return cells, np.asarray(numbers, dtype="int64"), header
 
 
 # --- XML -------------------------------------------------------------------------------------
@@ -803,7 +803,9 @@ def _fields(element: etree._Element) -> dict[str, str]:
     """Each direct child's stripped text by name; the first wins if a name repeats."""
     values: dict[str, str] = {}
     for child in element.iterchildren(etree.Element):
-        name = child.tag.rpartition("}")[2]
+        # A parsed element's tag is a str; types-lxml allows whatever code may have set.
+        tag: str = child.tag  # type: ignore[assignment]
+        name = tag.rpartition("}")[2]
         if name not in values:
             values[name] = (child.text or "").strip()
     return values

@@ -480,7 +480,8 @@ class Where:
         self.rows = frame["_row"]
         self.children = frame["child_id"]
 
-    def at(self, index: object, column: str) -> dict[str, object]:
+    def at(self, index: int, column: str) -> dict[str, object]:
+        # `index` is a row label: tables keep the integer index they were read with.
         return {
             "file": self.source,
             "row": int(self.rows[index]),

@@ -38,10 +38,12 @@ def _drop_connections() -> None:
     celery_app.amqp._producer_pool = None
 
 
+# The worker is another process, so it needs a database it can share with the test: Postgres.
+pytestmark = pytest.mark.postgres
+
+
 @pytest.fixture
 def worker(transactional_db: None) -> Iterator[str]:
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker needs a database it can share with the test: Postgres")
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
