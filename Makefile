@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sufficiency
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: run install test test-fast lint types format worker beat reset-db bench demo
+.PHONY: run install test test-fast lint types docs format worker beat reset-db bench demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# docs/indicators.md, written from the indicator declarations (CI checks it is current).
+docs: $(STAMP)
+	$(BIN)/python manage.py document_indicators
 
 # The modules listed in pyproject.toml's [tool.mypy] files.
 types: $(STAMP)

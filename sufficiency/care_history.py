@@ -506,8 +506,10 @@ def members_frame(
             "provider": history.provider[rows],
             "urn": urn,
             "distance": history.distance[rows],
+            # True, False or None in an object array: pandas-stubs know no overload for it.
             "outside_la": pd.array(
-                np.where(np.isnan(outside), None, outside == 1.0), dtype="boolean"
+                np.where(np.isnan(outside), None, outside == 1.0),  # type: ignore[call-overload]
+                dtype="boolean",
             ),
             "placement_start": history.placement_start[rows].astype("datetime64[ns]"),
             "period_start": history.period_start[rows].astype("datetime64[ns]"),

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sufficiency.declaration import Breakdown, Indicator, Registry
-from sufficiency.registry import DEFINITIONS_VERSION, REGISTRY
+from sufficiency.measures import REGISTRY
+from sufficiency.registry import DEFINITIONS_VERSION
 
 DOCUMENT_PATH = "docs/indicators.md"
 

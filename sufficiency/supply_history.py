@@ -124,7 +124,7 @@ def build_supply_history(
     households = _households(carers)
     counted = history.counted_row
     carer_id = text_values(pd.Series(episodes["carer_id"].to_numpy(dtype=object)[counted]))
-    household = households.carer_ids.get_indexer(carer_id)
+    household = households.carer_ids.get_indexer(carer_id)  # type: ignore[arg-type]
     household[carer_id == ""] = -1
     fostering = care.ifa_share(history)
     return SupplyHistory(
@@ -178,12 +178,12 @@ def _counted_costs(history: CareHistory, episodes: pd.DataFrame, costs: pd.DataF
         row_of[history.source_row] = np.arange(len(history.source_row))
         counted_decom = history.decom[row_of[history.counted_row]]
         child_index = pd.Index(pd.Series(history.child_ids, dtype=object).astype(str))
-        child = child_index.get_indexer(costs["child_id"].astype(str))
+        child = child_index.get_indexer(costs["child_id"].astype(str))  # type: ignore[arg-type]
         known_child = child >= 0  # costs of children with no counted episode are of no use
         keys = pd.Index(_key(child[known_child], _days(costs["decom"])[known_child]))
         if keys.has_duplicates:
             raise ValueError(MSG_DUPLICATE_COSTS.format(count=int(keys.duplicated().sum())))
-        position = keys.get_indexer(_key(history.child, counted_decom))
+        position = keys.get_indexer(_key(history.child, counted_decom))  # type: ignore[arg-type]
         # Not found (-1) picks the NaN added at the end: the episode's own cost stands.
         found = np.append(extract[known_child], np.nan)[position]
         pounds = np.where(np.isnan(found), pounds, found)
@@ -318,6 +318,7 @@ def _filled(fostering: Rule, households: Households, household: np.ndarray) -> S
     """The children filling a place: each row while it is open and its household approved."""
     # The children in foster placements (U1-U6) at D, as ifa_share's denominator counts them.
     fostered = fostering.denominator
+    assert isinstance(fostered, Spans)  # ifa_share's denominator is a set of rows
     if not len(households.carer_ids):
         return within(fostered, np.zeros(len(household), dtype=bool))
     at = np.maximum(household, 0)

@@ -13,7 +13,7 @@ from functools import partial
 
 import numpy as np
 
-from sufficiency.care_history import MonthRange
+from sufficiency.care_history import MonthRange, Spans
 from sufficiency.decisions import (
     AT_MONTH_END,
     CARERS_SOURCE,
@@ -44,7 +44,6 @@ from sufficiency.supply_history import (
     PENCE_PER_POUND,
     WEEKS_PER_YEAR,
     Figure,
-    Spans,
     SupplyHistory,
     average_cost,
     carers_known,
