@@ -352,7 +352,6 @@ def count_fields(
     polarity: Polarity = "info",
     exclusions: str = EXCLUDE_SHORT_BREAKS,
     reference_date: str = AT_MONTH_END,
-    published: bool = False,
 ) -> dict[str, Any]:
     """A count's fields: its numerator is its definition, and it is its own denominator."""
     return {
@@ -367,7 +366,6 @@ def count_fields(
         "exclusions": exclusions,
         "source": source,
         "decisions": (*decisions, COUNT_DENOMINATOR),
-        "published": published,
         "short_name": short_name,
     }
 

@@ -139,9 +139,9 @@ class Indicator:
     `rule` is the function the declaration decorates. A "ssda903" rule takes the care history
     and returns a `care_history.Rule`; a "supply" rule takes the supply history and the month
     ends and returns a `supply_history.Figure`. `lists_children` is False for a figure about
-    households or places, which has no list of children behind it. `published`: the DfE
-    publishes a 31 March figure of the same definition, stored under the same key by the
-    benchmark importers, so pages set the two side by side.
+    households or places, which has no list of children behind it. Whether the DfE publishes
+    a figure of the same definition is the benchmark importers' to say
+    (`sufficiency.benchmarks.PUBLISHED_INDICATORS`): they store it under the indicator's key.
     """
 
     key: str
@@ -159,11 +159,8 @@ class Indicator:
     disclosure: Disclosure
     family: Family
     rule: Callable[..., Any] = field(repr=False, compare=False)
-    published: bool = False
     lists_children: bool = True
     promise: Promise | None = None
-    # What the drill-down's rows are, when that is more than "the children counted".
-    listed: str = ""
 
 
 class Registry:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sufficiency.benchmarks import PUBLISHED_INDICATORS
 from sufficiency.declaration import Breakdown, Indicator, Registry
 from sufficiency.measures import REGISTRY
 from sufficiency.registry import DEFINITIONS_VERSION
@@ -135,7 +136,7 @@ def _indicator(registry: Registry, indicator: Indicator) -> str:
 
 
 def _published(indicator: Indicator) -> str:
-    if indicator.published:
+    if indicator.key in PUBLISHED_INDICATORS:
         return "yes, at 31 March each year; pages show it beside the computed 31 March value."
     return "no figure of this definition is imported."
 

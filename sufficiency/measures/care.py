@@ -102,7 +102,6 @@ COHORT = (
         *AT_D,
         short_name="Children in care",
         polarity="lower",
-        published=True,
     ),
     disclosure=total_of(PLACEMENTS),
 )
@@ -126,7 +125,6 @@ def cla_count(history: CareHistory) -> Rule:
     source=f"{PUBLICATION}: rate per 10,000 children; LAIT LAC (Children Looked after rate "
     "per 10,000).",
     decisions=(*AT_D, POPULATION_YEAR, RATE_ROUNDING),
-    published=True,
     short_name="Rate per 10,000",
     disclosure=gives_away("cla_count"),
     promise=Promise("need-for-care", "Safely reduce the need for children to come into care", 1),
@@ -203,7 +201,6 @@ def ceased(history: CareHistory) -> Rule:
         short_name="Started care, 12 months",
         exclusions=EXCLUDE_SHORT_BREAK_EPISODES,
         reference_date=IN_12_MONTHS,
-        published=True,
     ),
     disclosure=stands_alone(FLOW),
 )
@@ -233,7 +230,6 @@ def starters_12m(history: CareHistory) -> Rule:
         short_name="Left care, 12 months",
         exclusions=EXCLUDE_SHORT_BREAK_EPISODES,
         reference_date=IN_12_MONTHS,
-        published=True,
     ),
     disclosure=stands_alone(FLOW),
 )
@@ -260,7 +256,6 @@ def ceased_12m(history: CareHistory) -> Rule:
     source=f"{PUBLICATION}: CLA on 31 March with 3 or more placements during the year; "
     "LAIT LACStable_2016on (Placement 1 - % 3 or more places).",
     decisions=(*PLACEMENT_HISTORY, MOVES_WINDOW, MOVES_ALL_PERIODS),
-    published=True,
     short_name="3+ placements in a year",
     disclosure=stands_alone(ACROSS_GROUPS),
     promise=Promise("stable-placements", "More stable placements: fewer moves", 4),
@@ -292,7 +287,6 @@ def moves_3plus(history: CareHistory) -> Rule:
     source=f"{PUBLICATION}: children looked after continuously for at least 2.5 years on "
     "31 March aged under 16 years, living with the same carer for at least 2 years.",
     decisions=(*PLACEMENT_HISTORY, UNDER_16, ADOPTION_CLAUSE),
-    published=True,
     short_name="Long-term stability",
     disclosure=stands_alone(COHORT),
     promise=Promise(
@@ -322,7 +316,6 @@ def long_term_stability(history: CareHistory) -> Rule:
     "miles from their home and outside LA boundary), the measure statistical neighbour "
     "figures exist for.",
     decisions=(*PLACEMENT_AT_D, DISTANCE_OVER_20, OUTSIDE_UNKNOWN),
-    published=True,
     short_name="Over 20 miles, out of area",
     disclosure=stands_alone(ACROSS_GROUPS),
     promise=Promise("near-home", "More children placed in or near the borough", 6),
