@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 import factory
@@ -14,7 +13,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from factory.django import DjangoModelFactory
 
 from dashboard import target_forms
@@ -24,6 +22,7 @@ from placements.models import LocalAuthority
 from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION, INDICATORS
 from sufficiency.models import Commentary, IndicatorValue, Target
 from tests.conftest import LocalAuthorityFactory, UserFactory
+from tests.helpers import client_for, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -71,16 +70,6 @@ def computed(la: LocalAuthority, *periods: dt.date, **values: float) -> None:
                 definitions_version=DEFINITIONS_VERSION,
                 computed_at=timezone.now(),
             )
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def words(response: HttpResponse) -> str:
-    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
 
 
 def target_data(la: LocalAuthority, **overrides: object) -> dict[str, object]:
@@ -240,7 +229,7 @@ def test_page_without_an_authority_says_so(make_user) -> None:
 
 
 def test_page_lists_every_indicator_with_which_way_is_better(make_user, la) -> None:
-    text = words(client_for(make_user("officers", la)).get(reverse(PAGE)))
+    text = page_text(client_for(make_user("officers", la)).get(reverse(PAGE)))
     for definition in INDICATORS:
         assert definition.name in text
     assert "Lower is better" in text and "Higher is better" in text
@@ -252,7 +241,7 @@ def test_targets_shown_in_each_unit_as_councils_write_them(make_user, la) -> Non
     TargetFactory(la=la, indicator="moves_3plus", value=12.5, amber_margin=2)
     TargetFactory(la=la, indicator="cla_count", value=1234, amber_margin=20)
     TargetFactory(la=la, indicator="cla_rate", value=65, amber_margin=3)
-    text = words(client_for(make_user("officers", la)).get(reverse(PAGE)))
+    text = page_text(client_for(make_user("officers", la)).get(reverse(PAGE)))
     assert "12.5%" in text and "2.0 percentage points" in text
     assert "1,234" in text
     assert "65 per 10,000" in text and "3 per 10,000" in text
@@ -297,7 +286,7 @@ def test_target_added_with_who_set_it(make_user, la) -> None:
     assert (target.start_date, target.amber_margin) == (dt.date(2025, 4, 1), 2.0)
     assert target.set_by == officer
     page = client.get(response["Location"])
-    assert f"Target added: {MOVES}, 10.0% from 1 April 2025" in words(page)
+    assert f"Target added: {MOVES}, 10.0% from 1 April 2025" in page_text(page)
 
 
 def test_target_typed_with_commas_percent_and_uk_date_is_read(make_user, la) -> None:
@@ -462,7 +451,7 @@ def test_target_deleted_after_confirmation(make_user, la) -> None:
     confirm = client.get(reverse("dashboard-target-delete", args=[target.pk]))
     assert confirm.status_code == 200
     assert "Delete this target?" in confirm.text
-    assert f"{MOVES}, 10.0% from 1 April 2025" in words(confirm)
+    assert f"{MOVES}, 10.0% from 1 April 2025" in page_text(confirm)
     assert Target.objects.exists()  # asking is not deleting
     response = client.post(reverse("dashboard-target-delete", args=[target.pk]))
     assert response.status_code == 302
@@ -494,7 +483,7 @@ def test_commentary_month_defaults_to_the_latest(make_user, la) -> None:
 
 
 def test_commentary_without_computed_months_says_so(make_user, la) -> None:
-    text = words(client_for(make_user("officers", la)).get(reverse(PAGE)))
+    text = page_text(client_for(make_user("officers", la)).get(reverse(PAGE)))
     assert "there is no month to comment on" in text
 
 
