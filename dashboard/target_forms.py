@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -321,17 +320,6 @@ class CommentaryText(PlainText):
             )
 
 
-@dataclass(frozen=True)
-class CommentaryChanges:
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.added + self.changed + self.removed
-
-
 class CommentaryForm(forms.Form):
     """One textarea per indicator for one month. Each carries, hidden, the text it was shown
     with, so only the commentary an officer actually changed is written: a colleague's words
@@ -371,21 +359,3 @@ class CommentaryForm(forms.Form):
             for d in self.indicators
             if self.cleaned_data[d.key] != self.cleaned_data[self.WAS.format(key=d.key)]
         }
-
-    def save(self, *, la: LocalAuthority, period_end: date, author: Any) -> CommentaryChanges:
-        added = changed = removed = 0
-        with transaction.atomic():
-            for key, text in self.changes().items():
-                found = Commentary.objects.filter(la=la, indicator=key, period_end=period_end)
-                if not text:
-                    removed += found.delete()[0]
-                    continue
-                _, created = Commentary.objects.update_or_create(
-                    la=la,
-                    indicator=key,
-                    period_end=period_end,
-                    defaults={"text": text, "author": author},
-                )
-                added += created
-                changed += not created
-        return CommentaryChanges(added=added, changed=changed, removed=removed)

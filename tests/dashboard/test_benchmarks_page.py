@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.benchmark_forms import NO_BENCHMARK_FILES, NOT_CSV
-from dashboard.views.benchmarks import year_ranges
+from dashboard.pages.benchmarks import year_ranges
 from placements.models import LocalAuthority
 from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import REFUSED_LAYOUT

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.committee_pdf import build_pdf
-from dashboard.views.committee import build_report
+from dashboard.pages.committee import build_report
 from placements.models import Child, Episode
 from sufficiency.models import (
     Commentary,

@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from dashboard.views.providers import authority_centre, provider_usage
+from dashboard.centres import authority_centre
+from dashboard.pages.providers import provider_usage
 from placements.models import Child, Episode, PlacementCost, Provider, ProviderImport, Upload
 from tests.helpers import client_for, page_text
 from tests.placements.provider_workbooks import LAMBETH, MAIDSTONE, SE1, SE15, SOUTHWARK

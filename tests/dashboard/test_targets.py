@@ -17,7 +17,7 @@ from factory.django import DjangoModelFactory
 
 from dashboard import target_forms
 from dashboard.forms import DATE_INVALID
-from dashboard.views import targets as views
+from dashboard.pages.targets import MONTH_NOT_AVAILABLE
 from placements.models import LocalAuthority
 from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION, INDICATORS
 from sufficiency.models import Commentary, IndicatorValue, Target
@@ -603,7 +603,7 @@ def test_commentary_link_to_a_month_without_values_shows_the_latest(make_user, l
     assert response.status_code == 200
     assert response.context["commentary"].period == MARCH
     assert response.context["commentary"].indicator is None
-    assert views.MONTH_NOT_AVAILABLE.format(latest="31 March 2025") in response.text
+    assert MONTH_NOT_AVAILABLE.format(latest="31 March 2025") in response.text
 
 
 # --- The page as a whole ---------------------------------------------------------------------

@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboard import access
-from dashboard.views.benchmarks import KIND_NAMES
 from dashboard.wording import long_date
 from placements.models import LocalAuthority, Population, Upload
 from placements.provider_import import import_provider_file
@@ -30,6 +29,7 @@ from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import (
     EES_CLA_NUMBERS,
     EES_PLACEMENT_STABILITY,
+    KIND_NAMES,
     LAIT_CLA,
     SN_2021,
     SN_2025,
