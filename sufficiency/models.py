@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 from placements.models import LocalAuthority, Upload
+
+if TYPE_CHECKING:
+    from sufficiency.definitions import IndicatorDefinition, Unit
 
 
 class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
@@ -199,6 +204,18 @@ class BenchmarkImport(models.Model):
         return f"Benchmark import {self.file_name}: {self.status}"
 
 
+# What Target.clean says; the target form shows these beside the fields they are about.
+INFO_HAS_NO_TARGET = "{name} is shown for information only, so it cannot have a target."
+PERCENT_OUT_OF_RANGE = "A percentage target must be between 0 and 100."
+VALUE_NEGATIVE = "The target must be 0 or more."
+PERCENT_DECIMALS = "Enter a percentage to at most one decimal place, for example 12.5."
+WHOLE_NUMBER = "Enter a whole number: {name} is shown as a whole number."
+MARGIN_OUT_OF_RANGE = "The amber margin must be between 0 and 100 percentage points."
+MARGIN_NEGATIVE = "The amber margin must be 0 or more."
+MARGIN_DECIMALS = "Enter the amber margin to at most one decimal place, for example 2.5."
+MARGIN_WHOLE_NUMBER = "Enter the amber margin as a whole number, for example 2."
+
+
 class TargetQuerySet(models.QuerySet["Target"]):
     def in_force(self, on: dt.date) -> dict[str, Target]:
         """The target of each indicator in force on `on`: the one with the latest start on or
@@ -247,6 +264,29 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.la.code} {self.indicator} from {self.start_date:%Y-%m-%d}: {self.value}"
 
+    def clean(self) -> None:
+        """A target and its margin in the indicator's own unit (DOMAIN.md 2): a percentage is 0
+        to 100 and shown to one decimal, counts and rates per 10,000 are shown as whole numbers,
+        so a target or margin finer than the pages can show is refused rather than silently
+        rounded. An indicator shown for information only has no target."""
+        # Imported here: the catalogue module is plain Python, but models load first.
+        from sufficiency.definitions import BY_KEY
+
+        definition = BY_KEY.get(self.indicator)
+        errors: dict[str, str] = {}
+        if definition is not None and definition.polarity == "info":
+            errors[NON_FIELD_ERRORS] = INFO_HAS_NO_TARGET.format(name=definition.name)
+        unit = definition.unit if definition else None
+        # None where the form could not read the field: it says so itself.
+        if self.value is not None:
+            if problem := _value_problem(float(self.value), unit, definition):
+                errors["value"] = problem
+        if self.amber_margin is not None:
+            if problem := _margin_problem(float(self.amber_margin), unit):
+                errors["amber_margin"] = problem
+        if errors:
+            raise ValidationError(errors)
+
     def rag(self, value: float | None, polarity: str) -> str | None:
         """ "green", "amber" or "red" for `value` against this target; None when it can't say."""
         if value is None or polarity not in {"lower", "higher"} or value != value:
@@ -260,6 +300,32 @@ class Target(models.Model):
         if shortfall <= self.amber_margin:
             return "amber"
         return "red"
+
+
+def _value_problem(value: float, unit: Unit | None, definition: IndicatorDefinition | None) -> str:
+    if value < 0:
+        return PERCENT_OUT_OF_RANGE if unit == "percent" else VALUE_NEGATIVE
+    if unit == "percent":
+        if value > 100:
+            return PERCENT_OUT_OF_RANGE
+        if round(value, 1) != value:
+            return PERCENT_DECIMALS
+    elif unit in {"count", "rate"} and not value.is_integer():
+        return WHOLE_NUMBER.format(name=definition.name if definition else "it")
+    return ""
+
+
+def _margin_problem(margin: float, unit: Unit | None) -> str:
+    if margin < 0:
+        return MARGIN_NEGATIVE
+    if unit == "percent":
+        if margin > 100:
+            return MARGIN_OUT_OF_RANGE
+        if round(margin, 1) != margin:
+            return MARGIN_DECIMALS
+    elif unit in {"count", "rate"} and not margin.is_integer():
+        return MARGIN_WHOLE_NUMBER
+    return ""
 
 
 class Commentary(models.Model):

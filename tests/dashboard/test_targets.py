@@ -20,7 +20,19 @@ from dashboard.forms import DATE_INVALID
 from dashboard.pages.targets import MONTH_NOT_AVAILABLE
 from placements.models import LocalAuthority
 from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION, INDICATORS
-from sufficiency.models import Commentary, IndicatorValue, Target
+from sufficiency.models import (
+    INFO_HAS_NO_TARGET,
+    MARGIN_DECIMALS,
+    MARGIN_NEGATIVE,
+    MARGIN_OUT_OF_RANGE,
+    PERCENT_DECIMALS,
+    PERCENT_OUT_OF_RANGE,
+    VALUE_NEGATIVE,
+    WHOLE_NUMBER,
+    Commentary,
+    IndicatorValue,
+    Target,
+)
 from tests.conftest import LocalAuthorityFactory, UserFactory
 from tests.helpers import client_for, page_text
 
@@ -330,15 +342,15 @@ def test_same_start_for_another_indicator_or_authority_is_allowed(make_user, la,
 @pytest.mark.parametrize(
     ("indicator", "value", "message"),
     [
-        ("moves_3plus", "100.1", target_forms.PERCENT_OUT_OF_RANGE),
-        ("moves_3plus", "-1", target_forms.PERCENT_OUT_OF_RANGE),
-        ("moves_3plus", "12.25", target_forms.PERCENT_DECIMALS),
-        ("cla_count", "-5", target_forms.VALUE_NEGATIVE),
-        ("cla_rate", "-1", target_forms.VALUE_NEGATIVE),
+        ("moves_3plus", "100.1", PERCENT_OUT_OF_RANGE),
+        ("moves_3plus", "-1", PERCENT_OUT_OF_RANGE),
+        ("moves_3plus", "12.25", PERCENT_DECIMALS),
+        ("cla_count", "-5", VALUE_NEGATIVE),
+        ("cla_rate", "-1", VALUE_NEGATIVE),
         (
             "cla_count",
             "450.5",
-            target_forms.WHOLE_NUMBER.format(name=BY_KEY["cla_count"].name),
+            WHOLE_NUMBER.format(name=BY_KEY["cla_count"].name),
         ),
         ("moves_3plus", "ten", target_forms.VALUE_INVALID),
         ("moves_3plus", "nan", target_forms.VALUE_INVALID),
@@ -368,9 +380,9 @@ def test_percentage_of_100_and_count_of_0_are_allowed(make_user, la) -> None:
 @pytest.mark.parametrize(
     ("margin", "message"),
     [
-        ("-1", target_forms.MARGIN_NEGATIVE),
-        ("101", target_forms.MARGIN_OUT_OF_RANGE),
-        ("0.25", target_forms.MARGIN_DECIMALS),
+        ("-1", MARGIN_NEGATIVE),
+        ("101", MARGIN_OUT_OF_RANGE),
+        ("0.25", MARGIN_DECIMALS),
     ],
 )
 def test_amber_margin_out_of_range_is_refused(make_user, la, margin: str, message: str) -> None:
@@ -387,7 +399,7 @@ def test_target_for_information_only_indicator_is_refused(make_user, la) -> None
     )
     assert response.status_code == 200
     assert response.context["target_form"].errors["indicator"] == [
-        target_forms.INFO_HAS_NO_TARGET.format(name=BY_KEY["starters"].name)
+        INFO_HAS_NO_TARGET.format(name=BY_KEY["starters"].name)
     ]
     assert not Target.objects.exists()
 
@@ -440,7 +452,7 @@ def test_target_changed_out_of_range_is_refused(make_user, la) -> None:
     response = client_for(make_user("officers", la)).post(
         reverse("dashboard-target-edit", args=[target.pk]), edit_data(value="150")
     )
-    assert response.context["form"].errors["value"] == [target_forms.PERCENT_OUT_OF_RANGE]
+    assert response.context["form"].errors["value"] == [PERCENT_OUT_OF_RANGE]
     target.refresh_from_db()
     assert target.value == 10.0
 
