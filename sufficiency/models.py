@@ -180,30 +180,6 @@ class StatisticalNeighbour(models.Model):
         return f"{self.la_code} neighbour {self.rank} ({self.model}): {self.neighbour_code}"
 
 
-class BenchmarkImport(models.Model):
-    """One attempt at importing a published DfE file: who, when, what, and how it went."""
-
-    class Status(models.TextChoices):
-        DONE = "done", "Done"
-        REFUSED = "refused", "Refused"
-
-    # The username as text, not a foreign key: the audit line must outlive the account.
-    who = models.CharField(max_length=150, blank=True)
-    imported_at = models.DateTimeField(auto_now_add=True)
-    file_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    kind = models.CharField(max_length=30, blank=True)
-    rows = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices)
-    message = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-imported_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"Benchmark import {self.file_name}: {self.status}"
-
-
 # What Target.clean says; the target form shows these beside the fields they are about.
 INFO_HAS_NO_TARGET = "{name} is shown for information only, so it cannot have a target."
 PERCENT_OUT_OF_RANGE = "A percentage target must be between 0 and 100."

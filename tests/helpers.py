@@ -8,13 +8,14 @@ import re
 
 import factory
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import strip_tags
 from factory.django import DjangoModelFactory
 
-from placements.models import LocalAuthority, Upload
+from placements.models import ImportLog, LocalAuthority, Upload
 from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION
 from sufficiency.models import IndicatorValue
 from tests.conftest import UserFactory
@@ -42,6 +43,11 @@ def spaced_page_text(response: HttpResponse) -> str:
     """As `page_text`, but each tag read as a space, so that a table's cells stay apart."""
     body = re.sub(r"<[^>]+>", " ", response.content.decode())
     return " ".join(html.unescape(body).split()).replace(" )", ")").replace("( ", "(")
+
+
+def benchmark_imports() -> QuerySet[ImportLog]:
+    """The import log's lines for the DfE's published files."""
+    return ImportLog.objects.filter(importer=ImportLog.Importer.BENCHMARKS)
 
 
 def stored_value(

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, Q
 
-from placements.models import LocalAuthority
+from placements.models import ImportLog, LocalAuthority
 from sufficiency.benchmarks import KIND_NAMES
-from sufficiency.models import BenchmarkImport, PublishedValue, StatisticalNeighbour
+from sufficiency.models import PublishedValue, StatisticalNeighbour
 from sufficiency.reports import NEIGHBOUR_MODEL_FROM
 
 RECENT_IMPORTS = 20
@@ -66,7 +66,7 @@ class NeighbourSection:
 class BenchmarksPage:
     held: list[HeldSet]
     neighbour_sections: list[NeighbourSection]
-    imports: list[BenchmarkImport]
+    imports: list[ImportLog]
 
 
 def benchmarks_page(*, user: AbstractBaseUser) -> BenchmarksPage:
@@ -77,9 +77,11 @@ def benchmarks_page(*, user: AbstractBaseUser) -> BenchmarksPage:
     )
 
 
-def recent_imports() -> list[BenchmarkImport]:
+def recent_imports() -> list[ImportLog]:
     """The last imports, newest first, each with its kind in words. One query."""
-    records = list(BenchmarkImport.objects.all()[:RECENT_IMPORTS])
+    records = list(
+        ImportLog.objects.filter(importer=ImportLog.Importer.BENCHMARKS)[:RECENT_IMPORTS]
+    )
     for record in records:
         record.kind_name = KIND_NAMES.get(record.kind, record.kind) or "not recognised"
     return records

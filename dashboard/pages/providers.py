@@ -23,10 +23,10 @@ from dashboard.provider_forms import INSIDE, NEAR, NOT_INSPECTED, OUTSIDE
 from placements import postcodes
 from placements.models import (
     Episode,
+    ImportLog,
     LocalAuthority,
     PlacementCost,
     Provider,
-    ProviderImport,
     Upload,
 )
 from placements.providers import normalise_urn
@@ -103,7 +103,9 @@ def providers_page(*, la: LocalAuthority) -> ProvidersPage:
     as_at = latest_as_at(la)
     centre = authority_centre(list(la.districts or []))
     lists = list(
-        ProviderImport.objects.filter(status=ProviderImport.Status.DONE)
+        ImportLog.objects.filter(
+            importer=ImportLog.Importer.PROVIDERS, status=ImportLog.Status.DONE
+        )
         .values("kind")
         .annotate(latest=Max("imported_at"))
         .order_by("kind")

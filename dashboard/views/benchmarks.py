@@ -18,9 +18,10 @@ from dashboard import access
 from dashboard.benchmark_forms import BenchmarkImportForm
 from dashboard.pages.benchmarks import RECENT_IMPORTS, benchmarks_page
 from dashboard.wording import counted
+from placements.models import ImportLog
 from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import KIND_NAMES
-from sufficiency.models import BenchmarkImport, StatisticalNeighbour
+from sufficiency.models import StatisticalNeighbour
 from sufficiency.reports import NEIGHBOUR_MODEL_FROM
 
 IMPORTED = "Imported {rows} from {name} ({kind})."
@@ -58,7 +59,7 @@ def _import_each(request: HttpRequest, files: list[UploadedFile]) -> None:
     who = request.user.get_username()
     for upload in files:
         record = import_benchmark_file(name=upload.name, content=upload.read(), who=who)
-        if record.status == BenchmarkImport.Status.DONE:
+        if record.status == ImportLog.Status.DONE:
             kind = KIND_NAMES.get(record.kind, record.kind)
             text = IMPORTED.format(rows=counted(record.rows, "row"), name=upload.name, kind=kind)
             messages.success(request, text)

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from dashboard.benchmark_forms import NO_BENCHMARK_FILES, NOT_CSV
 from dashboard.pages.benchmarks import year_ranges
-from placements.models import LocalAuthority
+from placements.models import ImportLog, LocalAuthority
 from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import REFUSED_LAYOUT
-from sufficiency.models import BenchmarkImport, PublishedValue, StatisticalNeighbour
+from sufficiency.models import PublishedValue, StatisticalNeighbour
 from tests.conftest import LocalAuthorityFactory
-from tests.helpers import client_for, page_words
+from tests.helpers import benchmark_imports, client_for, page_words
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_benchmarks_is_forbidden_to_other_roles(make_user, la, role: str | None)
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"files": [upload(EES_NUMBERS)]}).status_code == 403
     assert not PublishedValue.objects.exists()
-    assert not BenchmarkImport.objects.exists()
+    assert not benchmark_imports().exists()
 
 
 # --- Importing -------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def test_benchmarks_import_shows_rows_and_what_is_held(make_user, la, role: str)
     response = client_for(user).post(URL, {"files": [upload(EES_NUMBERS)]}, follow=True)
 
     assert response.redirect_chain == [(URL, 302)]
-    record = BenchmarkImport.objects.get()
+    record = benchmark_imports().get()
     assert (record.status, record.kind, record.who) == ("done", "ees_cla_numbers", user.username)
     assert record.rows == PublishedValue.objects.count() > 0
     text = page_words(response)
@@ -113,7 +113,7 @@ def test_benchmarks_import_several_files_each_on_its_own(make_user, la) -> None:
     assert "(EES CLA numbers)." in text
     assert "from sn_model_2025_wide.csv (statistical neighbours, 2025 model)." in text
     assert REFUSED_LAYOUT.format(name="my_download.csv") + " Nothing was changed." in text
-    statuses = sorted(BenchmarkImport.objects.values_list("file_name", "status"))
+    statuses = sorted(benchmark_imports().values_list("file_name", "status"))
     assert statuses == [
         ("cla_number_and_rate_per_10k_children.csv", "done"),
         ("my_download.csv", "refused"),
@@ -136,7 +136,7 @@ def test_benchmarks_bad_layout_is_refused_and_nothing_changes(make_user, la) -> 
     assert b"notice--error" in response.content
     assert published_snapshot() == before
     assert list(StatisticalNeighbour.objects.values_list("model", "la_code", "rank")) == neighbours
-    refused = BenchmarkImport.objects.get(file_name="my_download.csv")
+    refused = benchmark_imports().get(file_name="my_download.csv")
     assert (refused.status, refused.rows) == ("refused", 0)
 
 
@@ -148,7 +148,7 @@ def test_benchmarks_file_that_is_not_csv_is_refused_by_the_form(make_user, la) -
     text = page_words(response)
     assert "There is a problem" in text
     assert NOT_CSV.format(name="figures.xlsx").replace('"', "&quot;") in text
-    assert not BenchmarkImport.objects.exists()
+    assert not benchmark_imports().exists()
 
 
 def test_benchmarks_no_file_chosen_says_so(make_user, la) -> None:
@@ -198,12 +198,13 @@ def test_benchmarks_neighbour_lists_say_which_years_they_are_used_for(make_user)
 
 def test_benchmarks_recent_imports_are_the_last_20_with_long_dates(make_user, la) -> None:
     for number in range(25):
-        BenchmarkImport.objects.create(
-            who="someone", file_name=f"file-{number:02d}.csv", sha256="0" * 64,
+        ImportLog.objects.create(
+            importer=ImportLog.Importer.BENCHMARKS, who="someone",
+            file_name=f"file-{number:02d}.csv", sha256="0" * 64,
             kind="lait_cla", rows=12345, status="done", message="ok",
         )  # fmt: skip
-    newest = BenchmarkImport.objects.get(file_name="file-24.csv")
-    BenchmarkImport.objects.filter(pk=newest.pk).update(
+    newest = benchmark_imports().get(file_name="file-24.csv")
+    ImportLog.objects.filter(pk=newest.pk).update(
         imported_at=timezone.make_aware(dt.datetime(2030, 3, 31, 9, 30))
     )
 

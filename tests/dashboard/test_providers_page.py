@@ -15,7 +15,7 @@ from django.utils.html import strip_tags
 
 from dashboard.centres import authority_centre
 from dashboard.pages.providers import provider_usage
-from placements.models import Child, Episode, PlacementCost, Provider, ProviderImport, Upload
+from placements.models import Child, Episode, ImportLog, PlacementCost, Provider, Upload
 from tests.helpers import client_for, page_text
 from tests.placements.provider_workbooks import LAMBETH, MAIDSTONE, SE1, SE15, SOUTHWARK
 
@@ -65,9 +65,9 @@ def southwark(la):
         la=la, kind=Upload.Kind.CARERS, status=Upload.Status.LOADED, as_at=dt.date(2025, 6, 30),
         fingerprint="b", applied_seq=2,
     )  # fmt: skip
-    ProviderImport.objects.create(
-        file_name="homes.xlsx", sha256="0" * 64, kind="Children's Homes list",
-        status=ProviderImport.Status.DONE,
+    ImportLog.objects.create(
+        importer=ImportLog.Importer.PROVIDERS, file_name="homes.xlsx", sha256="0" * 64,
+        kind="Children's Homes list", status=ImportLog.Status.DONE,
     )  # fmt: skip
     provider("SC100001", "Brightwater House")
     provider(

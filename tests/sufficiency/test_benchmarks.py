@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from placements.models import ImportLog
 from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import (
     PUBLISHED_INDICATORS,
@@ -23,7 +24,7 @@ from sufficiency.benchmarks import (
     parse_sn_2025,
 )
 from sufficiency.definitions import BY_KEY, INDICATORS
-from sufficiency.models import BenchmarkImport, PublishedValue, StatisticalNeighbour
+from sufficiency.models import PublishedValue, StatisticalNeighbour
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "dfe"
 PUBLISHED = Path(__file__).parents[2].parent / "shared" / "data" / "dfe"
@@ -229,7 +230,7 @@ def test_import_benchmark_file_refused_changes_nothing() -> None:
 
     record = import_benchmark_file(name="notes.csv", content=b"a,b\n1,2\n")
 
-    assert record.status == BenchmarkImport.Status.REFUSED
+    assert record.status == ImportLog.Status.REFUSED
     assert record.message == REFUSED_LAYOUT.format(name="notes.csv")
     assert StatisticalNeighbour.objects.filter(model="2021").count() == 20
 
