@@ -12,7 +12,7 @@ from django.db import models
 from placements.models import LocalAuthority, Upload
 
 if TYPE_CHECKING:
-    from sufficiency.definitions import IndicatorDefinition, Unit
+    from sufficiency.definitions import Unit
 
 
 class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
@@ -253,13 +253,23 @@ class Target(models.Model):
         if definition is not None and definition.polarity == "info":
             errors[NON_FIELD_ERRORS] = INFO_HAS_NO_TARGET.format(name=definition.name)
         unit = definition.unit if definition else None
+        value_messages = (
+            PERCENT_OUT_OF_RANGE if unit == "percent" else VALUE_NEGATIVE,
+            PERCENT_OUT_OF_RANGE,
+            PERCENT_DECIMALS,
+            WHOLE_NUMBER.format(name=definition.name if definition else "it"),
+        )
+        margin_messages = (
+            MARGIN_NEGATIVE,
+            MARGIN_OUT_OF_RANGE,
+            MARGIN_DECIMALS,
+            MARGIN_WHOLE_NUMBER,
+        )
         # None where the form could not read the field: it says so itself.
-        if self.value is not None:
-            if problem := _value_problem(float(self.value), unit, definition):
-                errors["value"] = problem
-        if self.amber_margin is not None:
-            if problem := _margin_problem(float(self.amber_margin), unit):
-                errors["amber_margin"] = problem
+        for name, messages in (("value", value_messages), ("amber_margin", margin_messages)):
+            number = getattr(self, name)
+            if number is not None and (problem := _unit_problem(float(number), unit, messages)):
+                errors[name] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -278,29 +288,19 @@ class Target(models.Model):
         return "red"
 
 
-def _value_problem(value: float, unit: Unit | None, definition: IndicatorDefinition | None) -> str:
-    if value < 0:
-        return PERCENT_OUT_OF_RANGE if unit == "percent" else VALUE_NEGATIVE
+def _unit_problem(number: float, unit: Unit | None, messages: tuple[str, str, str, str]) -> str:
+    """What is wrong with a target or margin in the unit, in `messages` (negative, over 100,
+    finer than a decimal, not whole); "" when nothing is."""
+    negative, over_100, too_fine, not_whole = messages
+    if number < 0:
+        return negative
     if unit == "percent":
-        if value > 100:
-            return PERCENT_OUT_OF_RANGE
-        if round(value, 1) != value:
-            return PERCENT_DECIMALS
-    elif unit in {"count", "rate"} and not value.is_integer():
-        return WHOLE_NUMBER.format(name=definition.name if definition else "it")
-    return ""
-
-
-def _margin_problem(margin: float, unit: Unit | None) -> str:
-    if margin < 0:
-        return MARGIN_NEGATIVE
-    if unit == "percent":
-        if margin > 100:
-            return MARGIN_OUT_OF_RANGE
-        if round(margin, 1) != margin:
-            return MARGIN_DECIMALS
-    elif unit in {"count", "rate"} and not margin.is_integer():
-        return MARGIN_WHOLE_NUMBER
+        if number > 100:
+            return over_100
+        if round(number, 1) != number:
+            return too_fine
+    elif unit in {"count", "rate"} and not number.is_integer():
+        return not_whole
     return ""
 
 

@@ -1,7 +1,6 @@
 # One import log for every importer of published files (Ofsted provider lists, DfE benchmark
-# files). This creates it and moves the provider imports into it with their ids, which their
-# change records point at; sufficiency 0005 moves the benchmark imports, and 0005 here points
-# the change records at the log and drops the old table.
+# files). The provider imports move into it with their ids, so that their change records point
+# at the same lines; sufficiency 0005 moves the benchmark imports.
 from django.core.management.color import no_style
 from django.db import migrations, models
 
@@ -11,20 +10,34 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def copy_provider_imports(apps, schema_editor):
+def _copy(schema_editor, source, target, *, into_log):
     # SQL, not the models: saving a model would stamp imported_at with today (auto_now_add).
-    ImportLog = apps.get_model("placements", "ImportLog")
-    ProviderImport = apps.get_model("placements", "ProviderImport")
     quote = schema_editor.quote_name
     columns = ", ".join(quote(column) for column in COLUMNS)
-    schema_editor.execute(
-        f"INSERT INTO {quote(ImportLog._meta.db_table)} ({quote('importer')}, {columns}) "
-        f"SELECT %s, {columns} FROM {quote(ProviderImport._meta.db_table)} ORDER BY {quote('id')}",
-        ["providers"],
-    )
-    # The ids were given, so the log's own numbering starts after them.
-    for sql in schema_editor.connection.ops.sequence_reset_sql(no_style(), [ImportLog]):
-        schema_editor.execute(sql)
+    if into_log:
+        sql = (
+            f"INSERT INTO {quote(target._meta.db_table)} ({quote('importer')}, {columns}) "
+            f"SELECT %s, {columns} FROM {quote(source._meta.db_table)}"
+        )
+    else:
+        sql = (
+            f"INSERT INTO {quote(target._meta.db_table)} ({columns}) "
+            f"SELECT {columns} FROM {quote(source._meta.db_table)} WHERE {quote('importer')} = %s"
+        )
+    schema_editor.execute(f"{sql} ORDER BY {quote('id')}", ["providers"])
+    # The ids were given, so the table's own numbering has to start after them.
+    for reset in schema_editor.connection.ops.sequence_reset_sql(no_style(), [target]):
+        schema_editor.execute(reset)
+
+
+def into_log(apps, schema_editor):
+    old, log = apps.get_model("placements", "ProviderImport"), apps.get_model("placements", "ImportLog")
+    _copy(schema_editor, old, log, into_log=True)
+
+
+def out_of_log(apps, schema_editor):
+    old, log = apps.get_model("placements", "ProviderImport"), apps.get_model("placements", "ImportLog")
+    _copy(schema_editor, log, old, into_log=False)
 
 
 class Migration(migrations.Migration):
@@ -49,6 +62,13 @@ class Migration(migrations.Migration):
             ],
             options={"ordering": ["-imported_at", "-id"]},
         ),
-        # Back: the log is dropped, and placements 0005 has put the provider imports back.
-        migrations.RunPython(copy_provider_imports, migrations.RunPython.noop),
+        migrations.RunPython(into_log, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="providerchange",
+            name="provider_import",
+            field=models.ForeignKey(on_delete=models.deletion.CASCADE, related_name="changes", to="placements.importlog"),
+        ),
+        # Back: the old table is made again and refilled before the change records point at it.
+        migrations.RunPython(migrations.RunPython.noop, out_of_log),
+        migrations.DeleteModel(name="ProviderImport"),
     ]

@@ -1,37 +1,32 @@
-# The benchmark imports move into the one import log (placements 0004), newest last as they
-# were, and their own table goes.
+# The benchmark imports move into the one import log (placements 0004), in the order they were
+# made, and their own table goes.
 from django.db import migrations
 
 COLUMNS = ["who", "imported_at", "file_name", "sha256", "kind", "rows", "status", "message"]
 
 
-def copy_benchmark_imports(apps, schema_editor):
+def _copy(apps, schema_editor, *, into_log):
     # SQL, not the models: saving a model would stamp imported_at with today (auto_now_add).
-    ImportLog = apps.get_model("placements", "ImportLog")
-    BenchmarkImport = apps.get_model("sufficiency", "BenchmarkImport")
+    log = apps.get_model("placements", "ImportLog")._meta.db_table
+    own = apps.get_model("sufficiency", "BenchmarkImport")._meta.db_table
     quote = schema_editor.quote_name
     columns = ", ".join(quote(column) for column in COLUMNS)
-    schema_editor.execute(
-        f"INSERT INTO {quote(ImportLog._meta.db_table)} "
-        f"({quote('importer')}, {quote('added')}, {quote('changed')}, {columns}) "
-        f"SELECT %s, 0, 0, {columns} FROM {quote(BenchmarkImport._meta.db_table)} "
-        f"ORDER BY {quote('id')}",
-        ["benchmarks"],
-    )
+    if into_log:
+        counts = f"{quote('importer')}, {quote('added')}, {quote('changed')}"
+        sql = f"INSERT INTO {quote(log)} ({counts}, {columns}) SELECT %s, 0, 0, {columns} FROM {quote(own)}"
+    else:
+        sql = f"INSERT INTO {quote(own)} ({columns}) SELECT {columns} FROM {quote(log)} WHERE {quote('importer')} = %s"
+    schema_editor.execute(f"{sql} ORDER BY {quote('id')}", ["benchmarks"])
+    if not into_log:
+        schema_editor.execute(f"DELETE FROM {quote(log)} WHERE {quote('importer')} = %s", ["benchmarks"])
 
 
-def copy_back_benchmark_imports(apps, schema_editor):
-    ImportLog = apps.get_model("placements", "ImportLog")
-    BenchmarkImport = apps.get_model("sufficiency", "BenchmarkImport")
-    quote = schema_editor.quote_name
-    columns = ", ".join(quote(column) for column in COLUMNS)
-    schema_editor.execute(
-        f"INSERT INTO {quote(BenchmarkImport._meta.db_table)} ({columns}) "
-        f"SELECT {columns} FROM {quote(ImportLog._meta.db_table)} "
-        f"WHERE {quote('importer')} = %s ORDER BY {quote('id')}",
-        ["benchmarks"],
-    )
-    ImportLog.objects.filter(importer="benchmarks").delete()
+def into_log(apps, schema_editor):
+    _copy(apps, schema_editor, into_log=True)
+
+
+def out_of_log(apps, schema_editor):
+    _copy(apps, schema_editor, into_log=False)
 
 
 class Migration(migrations.Migration):
@@ -41,6 +36,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(copy_benchmark_imports, copy_back_benchmark_imports),
+        migrations.RunPython(into_log, out_of_log),
         migrations.DeleteModel(name="BenchmarkImport"),
     ]
