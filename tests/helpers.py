@@ -16,9 +16,19 @@ from django.utils.html import strip_tags
 from factory.django import DjangoModelFactory
 
 from placements.models import ImportLog, LocalAuthority, Upload
+from placements.services import import_extract
+from placements.ssda903.readers import RawFile
 from sufficiency.definitions import BY_KEY, DEFINITIONS_VERSION
 from sufficiency.models import IndicatorValue
+from sufficiency.services import recompute_indicators
 from tests.conftest import UserFactory
+from tests.extracts import child, episode, extract_files
+
+# The month ends the dashboard tests store values for: the month shown, the month before it
+# and the same month a year before.
+OCT = dt.date(2026, 10, 31)
+SEP = dt.date(2026, 9, 30)
+OCT_BEFORE = dt.date(2025, 10, 31)
 
 
 def client_for(user: AbstractBaseUser) -> Client:
@@ -77,3 +87,28 @@ class UploadFactory(DjangoModelFactory):
     as_at = dt.date(2025, 10, 31)
     window_start = dt.date(2025, 4, 1)
     fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+
+
+def load_three_children(la: LocalAuthority) -> None:
+    """Three children in care at 31 October 2026 (two in in-house foster care, one in a
+    children's home), loaded the way an upload loads them, and every indicator worked out."""
+    la.districts = ["E09000028"]  # Southwark, where tests.extracts' home postcodes are
+    la.save()
+    files = extract_files(
+        [child("KID-001"), child("KID-002", DOB="01/02/2010"), child("KID-003")],
+        [
+            episode("KID-001", "01/05/2026"),
+            episode("KID-002", "01/06/2026", PLACE="K2", PLACE_PROVIDER="PR4"),
+            episode("KID-003", "15/07/2026", PL_POST="ME14 1XQ"),
+        ],
+    )
+    upload = import_extract(
+        la=la,
+        user=None,
+        as_at=OCT,
+        window_start=dt.date(2026, 4, 1),
+        files=[RawFile(name, content) for name, content in files],
+    )
+    assert upload.status == Upload.Status.LOADED, upload.failure
+    # The task that follows an upload runs on commit, which a test's transaction never reaches.
+    recompute_indicators(la_id=la.pk, trigger="command")

@@ -23,13 +23,10 @@ from sufficiency.models import (
     Target,
 )
 from sufficiency.suppression import SECONDARY_TEXT
-from tests.helpers import client_for, page_text, stored_value
+from tests.helpers import OCT, OCT_BEFORE, SEP, client_for, page_text, stored_value
 
 pytestmark = pytest.mark.django_db
 
-OCT = dt.date(2026, 10, 31)
-SEP = dt.date(2026, 9, 30)
-OCT_BEFORE = dt.date(2025, 10, 31)
 SECRET_IDS = ["SECRET-001", "SECRET-002", "SECRET-003"]
 ROLES = ["officers", "committee", "data_staff", "admin"]
 

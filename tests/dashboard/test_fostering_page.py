@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
-from tests.helpers import client_for, spaced_page_text, stored_value
+from tests.helpers import OCT, client_for, spaced_page_text, stored_value
 
 pytestmark = pytest.mark.django_db
-
-OCT = dt.date(2026, 10, 31)
 
 
 @pytest.fixture

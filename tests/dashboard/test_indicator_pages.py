@@ -14,23 +14,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models import ChildListView
-from placements.services import import_extract
-from placements.ssda903.readers import RawFile
 from sufficiency.models import (
     Commentary,
     PublishedValue,
     StatisticalNeighbour,
     Target,
 )
-from sufficiency.services import recompute_indicators
-from tests.extracts import child, episode, extract_files
-from tests.helpers import client_for, spaced_page_text, stored_value
+from tests.helpers import (
+    OCT,
+    OCT_BEFORE,
+    SEP,
+    client_for,
+    load_three_children,
+    spaced_page_text,
+    stored_value,
+)
 
 pytestmark = pytest.mark.django_db
-
-OCT = dt.date(2026, 10, 31)
-SEP = dt.date(2026, 9, 30)
-OCT_BEFORE = dt.date(2025, 10, 31)
 
 
 @pytest.fixture
@@ -220,24 +220,7 @@ def test_indicator_page_stays_within_its_query_budget(
 
 @pytest.fixture
 def loaded(la):
-    """Three children in care at 31 October 2026: two in in-house foster care, one in a home."""
-    la.districts = ["E09000028"]
-    la.save()
-    files = extract_files(
-        [child("KID-001"), child("KID-002", DOB="01/02/2010"), child("KID-003")],
-        [
-            episode("KID-001", "01/05/2026"),
-            episode("KID-002", "01/06/2026", PLACE="K2", PLACE_PROVIDER="PR4"),
-            episode("KID-003", "15/07/2026", PL_POST="ME14 1XQ"),
-        ],
-    )
-    upload = import_extract(
-        la=la, user=None, as_at=OCT, window_start=dt.date(2026, 4, 1),
-        files=[RawFile(name, content) for name, content in files],
-    )  # fmt: skip
-    assert upload.status == "loaded"
-    # The task that follows an upload runs on commit, which a test's transaction never reaches.
-    recompute_indicators(la_id=la.pk, trigger="command")
+    load_three_children(la)
     return la
 
 
