@@ -81,11 +81,10 @@ from django.utils import timezone  # noqa: E402
 
 from bench.indicators import large_authority  # noqa: E402
 from dashboard import access  # noqa: E402
-from placements.models import Episode, LocalAuthority  # noqa: E402
+from placements.models import Episode, ImportLog, LocalAuthority  # noqa: E402
 from sufficiency import reports  # noqa: E402
 from sufficiency.benchmark_import import import_benchmark_file  # noqa: E402
 from sufficiency.models import (  # noqa: E402
-    BenchmarkImport,
     Commentary,
     Computation,
     IndicatorValue,
@@ -233,12 +232,14 @@ def published_figures(la: LocalAuthority, latest: dt.date) -> None:
     """
     for path in sorted(DFE_FILES.glob("*.csv")):
         content = path.read_bytes()
-        last = BenchmarkImport.objects.filter(
-            file_name=path.name, status=BenchmarkImport.Status.DONE
+        last = ImportLog.objects.filter(
+            importer=ImportLog.Importer.BENCHMARKS,
+            file_name=path.name,
+            status=ImportLog.Status.DONE,
         ).first()
         if last is None or last.sha256 != hashlib.sha256(content).hexdigest():
             record = import_benchmark_file(name=path.name, content=content, who="bench")
-            if record.status != BenchmarkImport.Status.DONE:
+            if record.status != ImportLog.Status.DONE:
                 sys.exit(f"{path.name} was refused: {record.message}")
     # Importing a neighbours file replaces every list of its model, so these go in after.
     for model, codes in NEIGHBOURS.items():

@@ -142,6 +142,21 @@ def trend_figure(
     }
 
 
+SMALL_HEIGHT = 220
+
+
+def make_small(figure: dict[str, Any]) -> None:
+    """Shrink a trend figure to sit beside the figures it charts: two of them, with their
+    words, fit on a printed A4 page (the committee report)."""
+    layout = figure["layout"]
+    layout["height"] = SMALL_HEIGHT
+    layout["margin"] = {"l": 50, "r": 10, "t": 10, "b": 30}
+    layout["font"] = {**layout["font"], "size": 11}
+    layout["legend"] = {**layout["legend"], "y": -0.25, "font": {"size": 10}}
+    layout["xaxis"] = {**layout["xaxis"], "nticks": 4}
+    figure["config"]["displayModeBar"] = False
+
+
 def sparkline_svg(
     values: Sequence[float | None], *, width: int = 160, height: int = 36
 ) -> SafeString:

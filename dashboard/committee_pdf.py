@@ -32,7 +32,7 @@ from dashboard import charts, wording
 from sufficiency import suppression
 
 if TYPE_CHECKING:
-    from dashboard.views.committee import CommitteeReport, PromiseRow
+    from dashboard.pages.committee import CommitteeReport, PromiseRow
 
 WIDTH = A4[0] - 36 * mm  # the text width between 18 mm margins
 TEXT = colors.HexColor("#0b0c0c")

@@ -1,15 +1,13 @@
-"""Forms for targets and the monthly commentary: they parse and check what an officer sends.
+"""Forms for targets and the monthly commentary: they parse what an officer sends.
 
-Numbers are checked in the indicator's own unit (docs/README.md#units): a percentage is 0 to 100 and
-shown to one decimal, counts and rates per 10,000 are shown as whole numbers, so a target or
-margin finer than the pages can show is refused rather than silently rounded.
+Numbers are read as people type them ("1,234", "12.5%"); whether they fit the indicator's unit
+is the target's own rule (sufficiency.models.Target.clean), which the form applies.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,23 +19,14 @@ from dashboard.forms import DATE_INVALID, DateInput
 from placements.models import LocalAuthority
 from sufficiency import registry
 from sufficiency.declaration import Indicator, Unit
-from sufficiency.models import Commentary, Target
+from sufficiency.models import INFO_HAS_NO_TARGET, Commentary, Target
 
 INDICATOR_MISSING = "Choose the indicator the target is for."
 INDICATOR_UNKNOWN = "Choose an indicator from the list."
-INFO_HAS_NO_TARGET = "{name} is shown for information only, so it cannot have a target."
 VALUE_MISSING = "Enter the target."
 VALUE_INVALID = "Enter the target as a number, for example 12.5."
 MARGIN_INVALID = "Enter the amber margin as a number, for example 2."
 START_MISSING = "Enter the date the target starts."
-PERCENT_OUT_OF_RANGE = "A percentage target must be between 0 and 100."
-VALUE_NEGATIVE = "The target must be 0 or more."
-PERCENT_DECIMALS = "Enter a percentage to at most one decimal place, for example 12.5."
-WHOLE_NUMBER = "Enter a whole number: {name} is shown as a whole number."
-MARGIN_OUT_OF_RANGE = "The amber margin must be between 0 and 100 percentage points."
-MARGIN_NEGATIVE = "The amber margin must be 0 or more."
-MARGIN_DECIMALS = "Enter the amber margin to at most one decimal place, for example 2.5."
-MARGIN_WHOLE_NUMBER = "Enter the amber margin as a whole number, for example 2."
 DUPLICATE_START = (
     "There is already a target for {name} starting on {date}. "
     "Change that target instead, or choose another start date."
@@ -210,26 +199,17 @@ class TargetForm(forms.ModelForm):
         return 0.0 if margin is None else margin
 
     def clean(self) -> dict[str, Any]:
+        # The target's own rules (its unit, an indicator for information only) are the model's,
+        # checked once the form has filled it in (Target.clean); another target starting on
+        # the same day is a matter of other rows, so it is checked here.
         cleaned = super().clean()
         if not self.editing:
             self.definition = registry.BY_KEY.get(cleaned.get("indicator", ""))
-        definition = self.definition
-        if self.editing and definition is not None and definition.polarity == "info":
-            self.add_error(None, INFO_HAS_NO_TARGET.format(name=definition.name))
-        unit = definition.unit if definition else None
-        value = cleaned.get("value")
-        if value is not None:
-            problem = _value_problem(value, unit, definition)
-            if problem:
-                self.add_error("value", problem)
-        margin = cleaned.get("amber_margin")
-        if margin is not None:
-            problem = _margin_problem(margin, unit)
-            if problem:
-                self.add_error("amber_margin", problem)
         start = cleaned.get("start_date")
-        if definition is not None and start is not None:
-            clash = Target.objects.filter(la=self.la, indicator=definition.key, start_date=start)
+        if self.definition is not None and start is not None:
+            clash = Target.objects.filter(
+                la=self.la, indicator=self.definition.key, start_date=start
+            )
             if self.editing:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
@@ -254,32 +234,6 @@ class TargetForm(forms.ModelForm):
             self.add_error("start_date", self.duplicate_message())
             return None
         return target
-
-
-def _value_problem(value: float, unit: Unit | None, definition: Indicator | None) -> str:
-    if value < 0:
-        return PERCENT_OUT_OF_RANGE if unit == "percent" else VALUE_NEGATIVE
-    if unit == "percent":
-        if value > 100:
-            return PERCENT_OUT_OF_RANGE
-        if round(value, 1) != value:
-            return PERCENT_DECIMALS
-    elif unit in {"count", "rate"} and not value.is_integer():
-        return WHOLE_NUMBER.format(name=definition.name if definition else "it")
-    return ""
-
-
-def _margin_problem(margin: float, unit: Unit | None) -> str:
-    if margin < 0:
-        return MARGIN_NEGATIVE
-    if unit == "percent":
-        if margin > 100:
-            return MARGIN_OUT_OF_RANGE
-        if round(margin, 1) != margin:
-            return MARGIN_DECIMALS
-    elif unit in {"count", "rate"} and not margin.is_integer():
-        return MARGIN_WHOLE_NUMBER
-    return ""
 
 
 class CommentaryMonthForm(forms.Form):
@@ -321,17 +275,6 @@ class CommentaryText(PlainText):
             )
 
 
-@dataclass(frozen=True)
-class CommentaryChanges:
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.added + self.changed + self.removed
-
-
 class CommentaryForm(forms.Form):
     """One textarea per indicator for one month. Each carries, hidden, the text it was shown
     with, so only the commentary an officer actually changed is written: a colleague's words
@@ -371,21 +314,3 @@ class CommentaryForm(forms.Form):
             for d in self.indicators
             if self.cleaned_data[d.key] != self.cleaned_data[self.WAS.format(key=d.key)]
         }
-
-    def save(self, *, la: LocalAuthority, period_end: date, author: Any) -> CommentaryChanges:
-        added = changed = removed = 0
-        with transaction.atomic():
-            for key, text in self.changes().items():
-                found = Commentary.objects.filter(la=la, indicator=key, period_end=period_end)
-                if not text:
-                    removed += found.delete()[0]
-                    continue
-                _, created = Commentary.objects.update_or_create(
-                    la=la,
-                    indicator=key,
-                    period_end=period_end,
-                    defaults={"text": text, "author": author},
-                )
-                added += created
-                changed += not created
-        return CommentaryChanges(added=added, changed=changed, removed=removed)

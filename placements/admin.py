@@ -10,11 +10,11 @@ from django.http import HttpRequest
 from placements.models import (
     Child,
     Episode,
+    ImportLog,
     LocalAuthority,
     Population,
     Provider,
     ProviderChange,
-    ProviderImport,
     Upload,
     UploadFile,
     UploadProblem,
@@ -109,12 +109,17 @@ class ProviderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["=urn", "name"]
 
 
-@admin.register(ProviderImport)
-class ProviderImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["imported_at", "file_name", "kind", "status", "rows", "added", "changed", "who"]
-    list_filter = ["status", "kind"]
+@admin.register(ImportLog)
+class ImportLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The provider lists' and the benchmark files' imports: a record of what happened."""
+
+    list_display = [
+        "imported_at", "importer", "file_name", "kind", "status", "rows", "added", "changed", "who",
+    ]  # fmt: skip
+    list_filter = ["importer", "status", "kind"]
     date_hierarchy = "imported_at"
-    # A re-import can change thousands of fields: they are listed on their own page.
+    # A re-import of a provider list can change thousands of fields: they are listed on their
+    # own page.
 
 
 @admin.register(ProviderChange)

@@ -459,21 +459,32 @@ class Provider(models.Model):
         return f"{self.name} ({self.urn})"
 
 
-class ProviderImport(models.Model):
-    """One attempt at importing an Ofsted provider workbook: who, when, what, and how it went."""
+class ImportLog(models.Model):
+    """One attempt at importing a published file: an Ofsted provider list or a DfE benchmark
+    file. Who, when, what, and how it went; `importer` says which importer wrote it."""
+
+    class Importer(models.TextChoices):
+        PROVIDERS = "providers", "Ofsted provider list"
+        BENCHMARKS = "benchmarks", "DfE published figures"
 
     class Status(models.TextChoices):
         DONE = "done", "Done"
         REFUSED = "refused", "Refused"
 
+    importer = models.CharField(max_length=20, choices=Importer.choices)
+    # The username as text, not a foreign key: the audit line must outlive the account.
     who = models.CharField(max_length=150, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
-    kind = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(
+        max_length=40, blank=True, help_text="The layout the importer recognised the file as."
+    )
     rows = models.PositiveIntegerField(default=0)
-    added = models.PositiveIntegerField(default=0)
-    changed = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0, help_text="Provider lists: new providers.")
+    changed = models.PositiveIntegerField(
+        default=0, help_text="Provider lists: providers with a field changed."
+    )
     status = models.CharField(max_length=10, choices=Status.choices)
     message = models.TextField(blank=True)
 
@@ -481,16 +492,14 @@ class ProviderImport(models.Model):
         ordering = ["-imported_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Provider import {self.file_name}: {self.status}"
+        return f"{self.get_importer_display()} import {self.file_name}: {self.status}"
 
 
 class ProviderChange(models.Model):
     """What a re-import changed about a provider: one field, before and after."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="changes")
-    provider_import = models.ForeignKey(
-        ProviderImport, on_delete=models.CASCADE, related_name="changes"
-    )
+    provider_import = models.ForeignKey(ImportLog, on_delete=models.CASCADE, related_name="changes")
     field = models.CharField(max_length=40)
     old_value = models.CharField(max_length=200, blank=True)
     new_value = models.CharField(max_length=200, blank=True)

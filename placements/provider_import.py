@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from placements import postcodes
-from placements.models import Provider, ProviderChange, ProviderImport
+from placements.models import ImportLog, Provider, ProviderChange
 from placements.providers import (
     DATE_FIELDS,
     FIELDS,
@@ -41,7 +41,7 @@ CHANGE_TEXT_LENGTH = 200
 _BATCH = 1000
 
 
-def import_provider_file(*, name: str, content: bytes, who: str = "") -> ProviderImport:
+def import_provider_file(*, name: str, content: bytes, who: str = "") -> ImportLog:
     """Add the file's new providers and update the others; record what changed.
 
     A file in another layout (or not a workbook) changes nothing and is recorded as refused,
@@ -56,22 +56,24 @@ def import_provider_file(*, name: str, content: bytes, who: str = "") -> Provide
         )
     except RefusedProviderFile as refusal:
         logger.info("Provider file refused (%s bytes)", len(content))
-        return ProviderImport.objects.create(
+        return ImportLog.objects.create(
+            importer=ImportLog.Importer.PROVIDERS,
             who=who,
             file_name=name,
             sha256=sha256,
-            status=ProviderImport.Status.REFUSED,
+            status=ImportLog.Status.REFUSED,
             message=str(refusal),
         )
     frame = with_locations(parsed.frame)
     with transaction.atomic():
-        record = ProviderImport.objects.create(
+        record = ImportLog.objects.create(
+            importer=ImportLog.Importer.PROVIDERS,
             who=who,
             file_name=name,
             sha256=sha256,
             kind=parsed.kind,
             rows=parsed.rows,
-            status=ProviderImport.Status.DONE,
+            status=ImportLog.Status.DONE,
         )
         added, changed = _upsert(frame, parsed=parsed, record=record)
         record.added, record.changed = added, changed
@@ -138,9 +140,7 @@ def _existing(urns: Iterable[str]) -> dict[str, Provider]:
     return found
 
 
-def _upsert(
-    frame: pd.DataFrame, *, parsed: ProviderList, record: ProviderImport
-) -> tuple[int, int]:
+def _upsert(frame: pd.DataFrame, *, parsed: ProviderList, record: ImportLog) -> tuple[int, int]:
     file_fields = [f for f in FIELDS if f in parsed.carried and f != "urn"]
     fields = [*file_fields, *LOCATION_FIELDS]
     existing = _existing(frame["urn"])

@@ -1,13 +1,11 @@
-"""Admin for targets and commentary (also edited on /targets/), and the benchmark import log."""
+"""Admin for targets and commentary (also edited on /targets/). The benchmark files' imports are
+in the import log, with the provider lists' (placements.admin)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from sufficiency.models import BenchmarkImport, Commentary, Target
+from sufficiency.models import Commentary, Target
 
 
 @admin.register(Target)
@@ -22,12 +20,3 @@ class CommentaryAdmin(admin.ModelAdmin):
     list_display = ["la", "indicator", "period_end", "author", "updated_at"]
     list_filter = ["la", "indicator"]
     readonly_fields = ["author", "updated_at"]
-
-
-@admin.register(BenchmarkImport)
-class BenchmarkImportAdmin(admin.ModelAdmin):
-    list_display = ["imported_at", "file_name", "kind", "rows", "status", "who"]
-    readonly_fields = [f.name for f in BenchmarkImport._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

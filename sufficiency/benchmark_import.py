@@ -8,8 +8,9 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from placements.models import ImportLog
 from sufficiency.benchmarks import NEIGHBOUR_KINDS, RefusedLayout, parse_published
-from sufficiency.models import BenchmarkImport, PublishedValue, StatisticalNeighbour
+from sufficiency.models import PublishedValue, StatisticalNeighbour
 
 _VALUE_KEY = ["indicator", "level", "region", "la_code", "year"]
 
@@ -22,7 +23,7 @@ def _decode(content: bytes) -> str:
         return content.decode("cp1252")
 
 
-def import_benchmark_file(*, name: str, content: bytes, who: str = "") -> BenchmarkImport:
+def import_benchmark_file(*, name: str, content: bytes, who: str = "") -> ImportLog:
     """Replace everything previously imported from this kind of file with this file's rows.
 
     A file in an unknown layout changes nothing and is recorded as refused. Where two sources
@@ -33,11 +34,12 @@ def import_benchmark_file(*, name: str, content: bytes, who: str = "") -> Benchm
     try:
         kind, frame = parse_published(_decode(content), name=name)
     except RefusedLayout as refusal:
-        return BenchmarkImport.objects.create(
+        return ImportLog.objects.create(
+            importer=ImportLog.Importer.BENCHMARKS,
             who=who,
             file_name=name,
             sha256=sha256,
-            status=BenchmarkImport.Status.REFUSED,
+            status=ImportLog.Status.REFUSED,
             message=str(refusal),
         )
     with transaction.atomic():
@@ -45,13 +47,14 @@ def import_benchmark_file(*, name: str, content: bytes, who: str = "") -> Benchm
             rows = _replace_neighbours(NEIGHBOUR_KINDS[kind], frame)
         else:
             rows = _replace_values(kind, frame)
-        return BenchmarkImport.objects.create(
+        return ImportLog.objects.create(
+            importer=ImportLog.Importer.BENCHMARKS,
             who=who,
             file_name=name,
             sha256=sha256,
             kind=kind,
             rows=rows,
-            status=BenchmarkImport.Status.DONE,
+            status=ImportLog.Status.DONE,
             message=f"{name}: {rows} rows imported as {kind}.",
         )
 

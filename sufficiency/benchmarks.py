@@ -28,6 +28,14 @@ LAIT_CLA = "lait_cla"
 SN_2021 = "sn_2021"
 SN_2025 = "sn_2025"
 NEIGHBOUR_KINDS = {SN_2021: "2021", SN_2025: "2025"}
+# What each kind of file is called on the pages and in what an import says.
+KIND_NAMES = {
+    EES_CLA_NUMBERS: "EES CLA numbers",
+    EES_PLACEMENT_STABILITY: "EES placement stability",
+    LAIT_CLA: "LAIT CLA measures",
+    SN_2021: "statistical neighbours, April 2021 model",
+    SN_2025: "statistical neighbours, 2025 model",
+}
 
 # The columns that identify each layout; a file must have all of them (extra ones are fine,
 # as EES adds columns between releases).

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 from placements.models import LocalAuthority, Upload
+
+if TYPE_CHECKING:
+    from sufficiency.declaration import Unit
 
 
 class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
@@ -175,28 +180,16 @@ class StatisticalNeighbour(models.Model):
         return f"{self.la_code} neighbour {self.rank} ({self.model}): {self.neighbour_code}"
 
 
-class BenchmarkImport(models.Model):
-    """One attempt at importing a published DfE file: who, when, what, and how it went."""
-
-    class Status(models.TextChoices):
-        DONE = "done", "Done"
-        REFUSED = "refused", "Refused"
-
-    # The username as text, not a foreign key: the audit line must outlive the account.
-    who = models.CharField(max_length=150, blank=True)
-    imported_at = models.DateTimeField(auto_now_add=True)
-    file_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    kind = models.CharField(max_length=30, blank=True)
-    rows = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices)
-    message = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-imported_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"Benchmark import {self.file_name}: {self.status}"
+# What Target.clean says; the target form shows these beside the fields they are about.
+INFO_HAS_NO_TARGET = "{name} is shown for information only, so it cannot have a target."
+PERCENT_OUT_OF_RANGE = "A percentage target must be between 0 and 100."
+VALUE_NEGATIVE = "The target must be 0 or more."
+PERCENT_DECIMALS = "Enter a percentage to at most one decimal place, for example 12.5."
+WHOLE_NUMBER = "Enter a whole number: {name} is shown as a whole number."
+MARGIN_OUT_OF_RANGE = "The amber margin must be between 0 and 100 percentage points."
+MARGIN_NEGATIVE = "The amber margin must be 0 or more."
+MARGIN_DECIMALS = "Enter the amber margin to at most one decimal place, for example 2.5."
+MARGIN_WHOLE_NUMBER = "Enter the amber margin as a whole number, for example 2."
 
 
 class TargetQuerySet(models.QuerySet["Target"]):
@@ -247,6 +240,39 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.la.code} {self.indicator} from {self.start_date:%Y-%m-%d}: {self.value}"
 
+    def clean(self) -> None:
+        """A target and its margin in the indicator's own unit (DOMAIN.md 2): a percentage is 0
+        to 100 and shown to one decimal, counts and rates per 10,000 are shown as whole numbers,
+        so a target or margin finer than the pages can show is refused rather than silently
+        rounded. An indicator shown for information only has no target."""
+        # Imported here: the catalogue module is plain Python, but models load first.
+        from sufficiency.registry import BY_KEY
+
+        definition = BY_KEY.get(self.indicator)
+        errors: dict[str, str] = {}
+        if definition is not None and definition.polarity == "info":
+            errors[NON_FIELD_ERRORS] = INFO_HAS_NO_TARGET.format(name=definition.name)
+        unit = definition.unit if definition else None
+        value_messages = (
+            PERCENT_OUT_OF_RANGE if unit == "percent" else VALUE_NEGATIVE,
+            PERCENT_OUT_OF_RANGE,
+            PERCENT_DECIMALS,
+            WHOLE_NUMBER.format(name=definition.name if definition else "it"),
+        )
+        margin_messages = (
+            MARGIN_NEGATIVE,
+            MARGIN_OUT_OF_RANGE,
+            MARGIN_DECIMALS,
+            MARGIN_WHOLE_NUMBER,
+        )
+        # None where the form could not read the field: it says so itself.
+        for name, messages in (("value", value_messages), ("amber_margin", margin_messages)):
+            number = getattr(self, name)
+            if number is not None and (problem := _unit_problem(float(number), unit, messages)):
+                errors[name] = problem
+        if errors:
+            raise ValidationError(errors)
+
     def rag(self, value: float | None, polarity: str) -> str | None:
         """ "green", "amber" or "red" for `value` against this target; None when it can't say."""
         if value is None or polarity not in {"lower", "higher"} or value != value:
@@ -260,6 +286,22 @@ class Target(models.Model):
         if shortfall <= self.amber_margin:
             return "amber"
         return "red"
+
+
+def _unit_problem(number: float, unit: Unit | None, messages: tuple[str, str, str, str]) -> str:
+    """What is wrong with a target or margin in the unit, in `messages` (negative, over 100,
+    finer than a decimal, not whole); "" when nothing is."""
+    negative, over_100, too_fine, not_whole = messages
+    if number < 0:
+        return negative
+    if unit == "percent":
+        if number > 100:
+            return over_100
+        if round(number, 1) != number:
+            return too_fine
+    elif unit in {"count", "rate"} and not number.is_integer():
+        return not_whole
+    return ""
 
 
 class Commentary(models.Model):

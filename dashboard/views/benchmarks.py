@@ -7,14 +7,8 @@ holds up no other; the outcome of each is shown after the redirect.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
-
 from django.contrib import messages
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -22,74 +16,16 @@ from django.views.decorators.http import require_http_methods
 
 from dashboard import access
 from dashboard.benchmark_forms import BenchmarkImportForm
+from dashboard.pages.benchmarks import RECENT_IMPORTS, benchmarks_page
 from dashboard.wording import counted
-from placements.models import LocalAuthority
+from placements.models import ImportLog
 from sufficiency.benchmark_import import import_benchmark_file
-from sufficiency.benchmarks import (
-    EES_CLA_NUMBERS,
-    EES_PLACEMENT_STABILITY,
-    LAIT_CLA,
-    SN_2021,
-    SN_2025,
-)
-from sufficiency.models import BenchmarkImport, PublishedValue, StatisticalNeighbour
+from sufficiency.benchmarks import KIND_NAMES
+from sufficiency.models import StatisticalNeighbour
 from sufficiency.reports import NEIGHBOUR_MODEL_FROM
 
-# What each kind of file is called on the page and in the result of an import.
-KIND_NAMES = {
-    EES_CLA_NUMBERS: "EES CLA numbers",
-    EES_PLACEMENT_STABILITY: "EES placement stability",
-    LAIT_CLA: "LAIT CLA measures",
-    SN_2021: "statistical neighbours, April 2021 model",
-    SN_2025: "statistical neighbours, 2025 model",
-}
 IMPORTED = "Imported {rows} from {name} ({kind})."
 REFUSED = "{message} Nothing was changed."
-RECENT_IMPORTS = 20
-LEVEL_ORDER = [level for level, _ in PublishedValue.Level.choices]
-SOURCE_ORDER = [source for source, _ in PublishedValue.Source.choices]
-
-
-@dataclass(frozen=True)
-class HeldSet:
-    """The published values held from one source at one level."""
-
-    source: str
-    level: str
-    years: str
-    areas: int
-    rows: int
-    missing: int  # rows where a marker was published instead of a number
-    imported_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class Neighbour:
-    rank: int
-    code: str
-    name: str  # "" when the authority is not one of ours
-
-
-@dataclass
-class NeighbourList:
-    """One model's ten neighbours of an authority, and the years it is used for."""
-
-    model: str
-    label: str
-    used_for: str = ""
-    neighbours: dict[int, Neighbour] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class NeighbourSection:
-    la: LocalAuthority
-    lists: list[NeighbourList]
-
-    @property
-    def ranks(self) -> list[list[Neighbour | None]]:
-        """Rows of the table: for each rank, the neighbour in each list (None if absent)."""
-        top = max((rank for held in self.lists for rank in held.neighbours), default=0)
-        return [[held.neighbours.get(rank) for held in self.lists] for rank in range(1, top + 1)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,14 +40,15 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
             return redirect("dashboard-benchmarks")
     else:
         form = BenchmarkImportForm()
+    page = benchmarks_page(user=request.user)
     return render(
         request,
         "dashboard/benchmarks.html",
         {
             "form": form,
-            "held": held_sets(),
-            "neighbour_sections": neighbour_sections(request.user),
-            "imports": recent_imports(),
+            "held": page.held,
+            "neighbour_sections": page.neighbour_sections,
+            "imports": page.imports,
             "recent_imports": RECENT_IMPORTS,
             "new_model_from": NEIGHBOUR_MODEL_FROM.get(StatisticalNeighbour.Model.MODEL_2025, 2025),
         },
@@ -122,127 +59,12 @@ def _import_each(request: HttpRequest, files: list[UploadedFile]) -> None:
     who = request.user.get_username()
     for upload in files:
         record = import_benchmark_file(name=upload.name, content=upload.read(), who=who)
-        if record.status == BenchmarkImport.Status.DONE:
+        if record.status == ImportLog.Status.DONE:
             kind = KIND_NAMES.get(record.kind, record.kind)
             text = IMPORTED.format(rows=counted(record.rows, "row"), name=upload.name, kind=kind)
             messages.success(request, text)
         else:
             messages.error(request, REFUSED.format(message=record.message))
-
-
-def recent_imports() -> list[BenchmarkImport]:
-    """The last imports, newest first, each with its kind in words. One query."""
-    records = list(BenchmarkImport.objects.all()[:RECENT_IMPORTS])
-    for record in records:
-        record.kind_name = KIND_NAMES.get(record.kind, record.kind) or "not recognised"
-    return records
-
-
-def held_sets() -> list[HeldSet]:
-    """Per source and level: the years covered and the rows held. Two queries."""
-    years: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for source, level, year in (
-        PublishedValue.objects.values_list("source", "level", "year")
-        .distinct()
-        .order_by("source", "level", "year")
-    ):
-        years[(source, level)].append(year)
-    totals = (
-        PublishedValue.objects.values("source", "level")
-        .annotate(
-            rows=Count("id"),
-            missing=Count("id", filter=Q(value__isnull=True)),
-            las=Count("la_code", distinct=True),
-            regions=Count("region", distinct=True),
-            imported_at=Max("imported_at"),
-        )
-        .order_by()
-    )
-    sources = dict(PublishedValue.Source.choices)
-    levels = dict(PublishedValue.Level.choices)
-
-    def position(row: dict) -> tuple[int, int, str]:
-        source, level = row["source"], row["level"]
-        return (
-            SOURCE_ORDER.index(source) if source in SOURCE_ORDER else len(SOURCE_ORDER),
-            LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER),
-            source,
-        )
-
-    return [
-        HeldSet(
-            source=sources.get(row["source"], row["source"]),
-            level=levels.get(row["level"], row["level"]),
-            years=year_ranges(years[(row["source"], row["level"])]),
-            # England is one area; a region is told apart by its name, an authority by code.
-            areas={"la": row["las"], "regional": row["regions"]}.get(row["level"], 1),
-            rows=row["rows"],
-            missing=row["missing"],
-            imported_at=row["imported_at"],
-        )
-        for row in sorted(totals, key=position)
-    ]
-
-
-def year_ranges(years: list[int]) -> str:
-    """[2016, 2017, 2018, 2021] -> "2016 to 2018, 2021"."""
-    runs: list[list[int]] = []
-    for year in sorted(set(years)):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    return ", ".join(f"{run[0]} to {run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs)
-
-
-def neighbour_sections(user: AbstractBaseUser) -> list[NeighbourSection]:
-    """The neighbour lists held for each of the user's authorities. Three queries."""
-    authorities = list(LocalAuthority.objects.for_user(user))
-    rows = list(
-        StatisticalNeighbour.objects.filter(la_code__in=[la.code for la in authorities])
-        .order_by("la_code", "model", "rank")
-        .values_list("la_code", "model", "neighbour_code", "rank")
-    )
-    names = dict(
-        LocalAuthority.objects.filter(code__in={row[2] for row in rows}).values_list("code", "name")
-    )
-    labels = dict(StatisticalNeighbour.Model.choices)
-    by_la: dict[str, dict[str, NeighbourList]] = defaultdict(dict)
-    for la_code, model, code, rank in rows:
-        held = by_la[la_code].setdefault(
-            model, NeighbourList(model=model, label=f"{labels.get(model, model)} model")
-        )
-        held.neighbours[rank] = Neighbour(rank=rank, code=code, name=names.get(code, ""))
-    sections = []
-    for la in authorities:
-        lists = sorted(by_la[la.code].values(), key=lambda held: _model_start(held.model))
-        _say_which_years(lists)
-        sections.append(NeighbourSection(la=la, lists=lists))
-    return sections
-
-
-def _model_start(model: str) -> int:
-    return NEIGHBOUR_MODEL_FROM.get(model, 0)
-
-
-def _say_which_years(lists: list[NeighbourList]) -> None:
-    """The years each list is used for: from its model's first year to the next one's.
-
-    The earliest list held also covers the years before its model, and the only list held
-    covers every year (as sufficiency.reports chooses them).
-    """
-    if len(lists) == 1:
-        lists[0].used_for = "every year"
-        return
-    for position, held in enumerate(lists):
-        following = lists[position + 1] if position + 1 < len(lists) else None
-        start = _model_start(held.model)
-        if following is None:
-            held.used_for = f"31 March {start} onwards"
-        elif position == 0:
-            held.used_for = f"31 March {_model_start(following.model) - 1} and earlier"
-        else:
-            held.used_for = f"31 March {start} to 31 March {_model_start(following.model) - 1}"
 
 
 urlpatterns = [

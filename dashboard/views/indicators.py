@@ -3,8 +3,6 @@ the definition in plain English, and the month's commentary."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -12,151 +10,14 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from dashboard import access, wording
-from dashboard.cards import build_card, shown
-from dashboard.charts import Chart, trend_figure
+from dashboard import access
 from dashboard.forms import parse_period, period_options
+from dashboard.pages.children import lists_children
+from dashboard.pages.indicator import indicator_page
 from dashboard.tables import MONTHS_PER_PAGE, MonthTable
-from dashboard.views.children import lists_children
-from placements.models import LocalAuthority
-from sufficiency import reports, suppression
-from sufficiency.declaration import Indicator
 from sufficiency.registry import BY_KEY
-from sufficiency.suppression import Disclosure
 
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel"}
-CHART_MONTHS = 60
-
-
-def month_rows(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> list[dict]:
-    """One row per month end for the months table (shown words and exported numbers)."""
-    definition = detail.definition
-    rows = []
-    for reading in detail.series:
-        text, value = shown(definition, reading, disclosure)
-        target = detail.target_on(reading.period_end)
-        rag = target.rag(value, definition.polarity) if target and value is not None else None
-        # The committee never sees numerators and denominators.
-        counts_shown = not disclosure.suppress
-        rows.append(
-            {
-                "period_end": reading.period_end,
-                "period_end_text": wording.long_date(reading.period_end),
-                "value": value if value is not None else -1.0,  # sorts hidden values first
-                "value_text": text,
-                "value_export": _export_number(definition, value),
-                "numerator": reading.numerator,
-                "numerator_text": wording.thousands(reading.numerator) if counts_shown else "",
-                "numerator_export": reading.numerator if counts_shown else None,
-                "denominator": reading.denominator,
-                "denominator_text": wording.thousands(reading.denominator) if counts_shown else "",
-                "denominator_export": reading.denominator if counts_shown else None,
-                "target": wording.indicator_value(definition, target.value) if target else "",
-                "rag": reports.RAG_WORDS[rag] if rag else "",
-            }
-        )
-    return rows
-
-
-def _export_number(definition: Indicator, value: float | None) -> float | int | None:
-    if value is None:
-        return None
-    if definition.unit == "percent":
-        return round(value, 1)
-    if definition.unit == "money":
-        return round(value, 2)
-    return round(value)
-
-
-def trend_chart(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> Chart | None:
-    summary = detail.summary
-    if summary is None:
-        return None
-    definition = detail.definition
-    # Five years to the chosen month: a long history squeezed into one chart hides the recent
-    # trend, and its early months rest on partial data. The table below has every month.
-    since = reports.months_before(summary.period_end, CHART_MONTHS - 1)
-    series = [r for r in detail.series if since <= r.period_end <= summary.period_end]
-    points = [(r.period_end, shown(definition, r, disclosure)[1]) for r in series]
-    # The target as a step: its value from each start date, and a break where none applies.
-    targets: list[tuple[dt.date, float | None]] = []
-    for reading in series:
-        target = detail.target_on(reading.period_end)
-        targets.append((reading.period_end, target.value if target else None))
-    figure = trend_figure(
-        definition=definition,
-        points=points,
-        targets=targets,
-        published=[p for p in detail.published if since <= p.period_end <= summary.period_end],
-        la_name=detail.la.name,
-    )
-    card = build_card(summary, disclosure=disclosure)
-    first = series[0].period_end
-    words = [
-        f"Monthly values from {wording.long_date(first)} to {wording.long_date(summary.period_end)}.",
-        f"At {wording.long_date(summary.period_end)}: {card.value}.",
-    ]
-    if card.year_ago_change:
-        words.append(f"That is {card.year_ago_change} on a year before.")
-    if summary.target is not None:
-        words.append(f"Target: {card.target}; {card.rag_words.lower()}.")
-    if card.published_year:
-        words.append(
-            f"At 31 March {card.published_year}, England: {card.england}; "
-            f"statistical neighbours: {card.neighbours}."
-        )
-    if disclosure.suppress and any(value is None for _, value in points):
-        words.append("Months with small numbers are not shown.")
-    words.append("The table below gives every month's figure.")
-    return Chart(
-        element_id=f"trend-{definition.key}",
-        figure=figure,
-        summary=" ".join(words),
-        title=f"{definition.name}: monthly trend, target and published comparisons",
-    )
-
-
-def published_rows(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> list[dict]:
-    """Each 31 March: our computed value beside the authority's own published figure, the
-    neighbours' mean and England."""
-    definition = detail.definition
-    computed = {r.period_end: r for r in detail.series}
-    rows = []
-    for published in reversed(detail.published):
-        reading = computed.get(published.period_end)
-        mean = published.neighbours_mean
-        rows.append(
-            {
-                "period_end": published.period_end,
-                "computed": shown(definition, reading, disclosure)[0],
-                "own": wording.published_value(definition, published.own, published.own_marker),
-                "neighbours": (
-                    wording.indicator_value(definition, mean)
-                    if mean is not None
-                    else "Not published"
-                ),
-                "neighbours_counted": published.neighbours_counted,
-                "neighbours_listed": published.neighbours_listed,
-                "model": published.neighbour_model,
-                "england": wording.published_value(
-                    definition, published.england, published.england_marker
-                ),
-            }
-        )
-    return rows
-
-
-def _months_for(
-    la: LocalAuthority, detail: reports.IndicatorDetail, *, suppress: bool
-) -> dict[dt.date, dict[str, reports.Reading]]:
-    """Each month's readings that decide what a committee member may see of this indicator:
-    its own and those of the placement groups and total it could give away (one query)."""
-    if not suppress:
-        return {}
-    months = reports.month_readings(la=la, indicators=suppression.MONTH_KEYS)
-    for reading in detail.series:
-        months.setdefault(reading.period_end, {})[detail.definition.key] = reading
-    return months
 
 
 @require_GET
@@ -169,14 +30,10 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
     if la is None:
         raise Http404("No local authority.")
     suppress = access.sees_suppressed(request.user)
-    detail = reports.indicator_detail(
-        la=la, indicator=key, period_end=parse_period(request.GET.get("period"))
+    page = indicator_page(
+        la=la, indicator=key, period_end=parse_period(request.GET.get("period")), suppress=suppress
     )
-    disclosure = Disclosure(_months_for(la, detail, suppress=suppress), suppress=suppress)
-    table = MonthTable(month_rows(detail, disclosure=disclosure))
-    if suppress:
-        table.exclude = ("numerator", "denominator")
-        table.hide_counts = True
+    table = MonthTable(page.months, hide_counts=suppress)
     export = request.GET.get("_export")
     if export in EXPORT_FORMATS:
         # The export has every month, whatever page the table is on.
@@ -184,7 +41,6 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
         stem = f"{la.code}-{key}"
         return TableExport(export, table).response(filename=f"{stem}.{export}")
     RequestConfig(request, paginate={"per_page": MONTHS_PER_PAGE}).configure(table)
-    summary = detail.summary
     return render(
         request,
         "dashboard/indicator.html",
@@ -192,18 +48,15 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
             "la": la,
             "authorities": authorities,
             "definition": definition,
-            "detail": detail,
-            "summary": summary,
-            "card": build_card(summary, disclosure=disclosure) if summary else None,
-            "chart": trend_chart(detail, disclosure=disclosure),
+            "detail": page.detail,
+            "summary": page.summary,
+            "card": page.card,
+            "chart": page.chart,
             "table": table,
-            "published": published_rows(detail, disclosure=disclosure),
-            "periods": [r.period_end for r in reversed(detail.series)],
-            "period_options": period_options(
-                [r.period_end for r in reversed(detail.series)],
-                summary.period_end if summary else None,
-            ),
-            "period_end": summary.period_end if summary else None,
+            "published": page.published,
+            "periods": page.periods,
+            "period_options": period_options(page.periods, page.period_end),
+            "period_end": page.period_end,
             "suppressed": suppress,
             "export_formats": EXPORT_FORMATS,
             "can_view_children": access.can_view_children(request.user) and lists_children(key),

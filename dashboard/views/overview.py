@@ -8,9 +8,8 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from dashboard import access
-from dashboard.cards import build_card, disclosure_for
 from dashboard.forms import parse_period, period_options
-from sufficiency import reports
+from dashboard.pages.overview import overview_page
 
 
 @require_GET
@@ -20,21 +19,16 @@ def index(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"la": la, "authorities": authorities}
     if la is not None:
         suppress = access.sees_suppressed(request.user)
-        data = reports.overview(la=la, period_end=parse_period(request.GET.get("period")))
-        disclosure = disclosure_for(data.summaries.values(), suppress=suppress)
+        page = overview_page(
+            la=la, period_end=parse_period(request.GET.get("period")), suppress=suppress
+        )
         context.update(
             {
-                "data": data,
+                "data": page.data,
                 "suppressed": suppress,
-                "promises": [
-                    (promise, build_card(summary, disclosure=disclosure))
-                    for promise, summary in data.promises
-                ],
-                "others": [
-                    build_card(summary, disclosure=disclosure, trend=False)
-                    for summary in data.others
-                ],
-                "period_options": period_options(data.periods, data.period_end),
+                "promises": page.promises,
+                "others": page.others,
+                "period_options": period_options(page.data.periods, page.data.period_end),
                 "can_view_uploads": access.can_view_uploads(request.user),
             }
         )

@@ -6,57 +6,23 @@ Short function views: a form parses input, one call does the work, plain context
 
 from __future__ import annotations
 
-from itertools import groupby
-
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from dashboard import access, wording
+from dashboard import access
+from dashboard.exports import csv_download
 from dashboard.forms import WINDOW_ONLY_FOR_903, UploadFilterForm, UploadForm
-from dashboard.tables import PROBLEMS_PER_PAGE, ProblemTable, problems_in_order
-from placements.csvsafe import write_rows
-from placements.models import (
-    CarerHousehold,
-    Child,
-    Episode,
-    LocalAuthority,
-    PlacementCost,
-    Upload,
+from dashboard.pages.uploads import (
+    authorities_with_totals,
+    problem_values,
+    upload_history,
+    upload_page,
 )
-
-PROBLEMS_CSV_HEADER = ["severity", "file", "row", "child", "column", "value", "message"]
-# A carers extract's problems name the household, in the place the others name the child.
-CARER_ID_HEADING = "CARER_ID"
-_PROBLEM_FIELDS = ("severity", "file", "row", "child_id", "column", "value", "message")
-
-
-def _count_of(
-    model: type[Child] | type[Episode] | type[CarerHousehold] | type[PlacementCost],
-) -> Subquery:
-    # Subqueries, not joined Counts: joining children and episodes multiplies the rows.
-    counts = model.objects.filter(la=OuterRef("pk")).order_by().values("la")
-    return Subquery(counts.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
-
-
-def authorities_with_totals(user: access.User) -> QuerySet[LocalAuthority]:
-    def latest_loaded(kind: str) -> Subquery:
-        loaded = Upload.objects.filter(
-            la=OuterRef("pk"), kind=kind, status=Upload.Status.LOADED
-        ).order_by(F("applied_seq").desc(nulls_last=True), "-created_at")
-        return Subquery(loaded.values("as_at")[:1])
-
-    return LocalAuthority.objects.for_user(user).annotate(
-        children_stored=_count_of(Child),
-        episodes_stored=_count_of(Episode),
-        carers_stored=_count_of(CarerHousehold),
-        costs_stored=_count_of(PlacementCost),
-        latest_as_at=latest_loaded(Upload.Kind.SSDA903),
-        carers_as_at=latest_loaded(Upload.Kind.CARERS),
-    )
+from dashboard.tables import PROBLEMS_PER_PAGE, ProblemTable, problems_csv_header
+from placements.models import LocalAuthority, Upload
 
 
 @require_GET
@@ -66,24 +32,13 @@ def uploads(request: HttpRequest) -> HttpResponse:
     form = UploadFilterForm(request.GET, authorities=authorities)
     if not form.is_valid():
         raise Http404("No such local authority.")
-    selected = form.selected(authorities)
-    history = (
-        Upload.objects.filter(la__in=selected)
-        .select_related("la", "uploaded_by")
-        .order_by("la__name", "la_id", "-created_at", "-id")
-    )
-    by_la = {la.pk: [] for la in selected}
-    for la_id, rows in groupby(history, key=lambda upload: upload.la_id):
-        by_la[la_id] = list(rows)
-        for upload in by_la[la_id]:
-            upload.contents = wording.loaded_text(upload)
     return render(
         request,
         "dashboard/uploads.html",
         {
             "form": form,
             "show_filter": len(authorities) > 1,
-            "sections": [(la, by_la[la.pk]) for la in selected],
+            "sections": upload_history(form.selected(authorities)),
             "can_upload": access.can_upload(request.user),
         },
     )
@@ -141,22 +96,19 @@ def _submit(request: HttpRequest, form: UploadForm) -> Upload:
 @access.require(access.can_view_uploads)
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = access.upload_for(request.user, upload_id)
+    page = upload_page(upload)
     table = None
-    # A duplicate was never checked: it has no problems of its own to list.
-    if upload.is_finished and upload.status != Upload.Status.DUPLICATE:
-        table = ProblemTable(problems_in_order(upload))
-        if upload.kind == Upload.Kind.CARERS:
-            # The table's columns are copied per instance, so this renames this one only.
-            table.columns["child_id"].column.verbose_name = CARER_ID_HEADING
+    if page.problems is not None:
+        table = ProblemTable(page.problems, kind=upload.kind)
         RequestConfig(request, paginate={"per_page": PROBLEMS_PER_PAGE}).configure(table)
     return render(
         request,
         "dashboard/upload_detail.html",
         {
             "upload": upload,
-            "files": upload.files.defer("compressed_content"),
+            "files": page.files,
             "problems": table,
-            "computation": upload.computations.order_by("-started_at", "-id").first(),
+            "computation": page.computation,
             "can_upload": access.can_upload(request.user),
         },
     )
@@ -183,18 +135,12 @@ def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
 @access.require(access.can_view_uploads)
 def upload_problems_csv(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = access.upload_for(request.user, upload_id)
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="upload-{upload.pk}-problems.csv"'},
+    return csv_download(
+        filename=f"upload-{upload.pk}-problems.csv",
+        header=problems_csv_header(upload.kind),
+        rows=problem_values(upload),
+        no_store=False,
     )
-    # A byte-order mark, so Excel reads the file as UTF-8 (names, the "…" of trimmed values).
-    response.write("\ufeff")
-    rows = problems_in_order(upload).values_list(*_PROBLEM_FIELDS)
-    header = PROBLEMS_CSV_HEADER
-    if upload.kind == Upload.Kind.CARERS:
-        header = [CARER_ID_HEADING.lower() if h == "child" else h for h in header]
-    write_rows(response, header, rows.iterator())
-    return response
 
 
 urlpatterns = [

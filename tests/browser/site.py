@@ -7,33 +7,16 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import factory
 from django.contrib.auth.models import AbstractBaseUser
-from factory.django import DjangoModelFactory
 
 from dashboard import access
 from placements.models import LocalAuthority, Upload, UploadFile, UploadProblem
-from placements.ssda903.readers import RawFile
-from placements.uploads import import_extract
 from sufficiency.models import Target
-from sufficiency.services import recompute_indicators
-from tests.conftest import UserFactory
-from tests.extracts import child, episode, extract_files
+from tests.helpers import UploadFactory, load_three_children
 
 PASSWORD = "correct horse battery staple"  # UserFactory's; a wrong one would trip django-axes
 ROLES = [access.OFFICERS, access.COMMITTEE, access.DATA_STAFF, access.ADMIN]
 AS_AT = dt.date(2026, 10, 31)  # the loaded extract's; the month the pages show
-
-
-class UploadFactory(DjangoModelFactory):
-    class Meta:
-        model = Upload
-
-    la = factory.SubFactory("tests.conftest.LocalAuthorityFactory")
-    uploaded_by = factory.SubFactory(UserFactory)
-    as_at = dt.date(2025, 10, 31)
-    window_start = dt.date(2025, 4, 1)
-    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
 
 
 @dataclass
@@ -56,35 +39,11 @@ class Site:
 
 
 def build_site(la: LocalAuthority, make_user: Callable[..., AbstractBaseUser]) -> Site:
-    load_history(la)
+    load_three_children(la)
     target = Target.objects.create(
         la=la, indicator="residential_count", value=5, amber_margin=2, start_date=AS_AT
     )
     return Site(la=la, upload=rejected_upload(la, make_user), target=target, make_user=make_user)
-
-
-def load_history(la: LocalAuthority) -> None:
-    """Three children in care, loaded the way an upload loads them, and every indicator."""
-    la.districts = ["E09000028"]  # Southwark, where tests.extracts' home postcodes are
-    la.save()
-    files = extract_files(
-        [child("KID-001"), child("KID-002", DOB="01/02/2010"), child("KID-003")],
-        [
-            episode("KID-001", "01/05/2026"),
-            episode("KID-002", "01/06/2026", PLACE="K2", PLACE_PROVIDER="PR4"),
-            episode("KID-003", "15/07/2026", PL_POST="ME14 1XQ"),
-        ],
-    )
-    upload = import_extract(
-        la=la,
-        user=None,
-        as_at=AS_AT,
-        window_start=dt.date(2026, 4, 1),
-        files=[RawFile(name, content) for name, content in files],
-    )
-    assert upload.status == Upload.Status.LOADED, upload.failure
-    # The task that follows an upload runs on commit; run it here, in order.
-    recompute_indicators(la_id=la.pk, trigger="command")
 
 
 def rejected_upload(la: LocalAuthority, make_user: Callable[..., AbstractBaseUser]) -> Upload:

@@ -32,7 +32,8 @@ from tests.browser.helpers import (
     path_to,
     visit,
 )
-from tests.browser.site import AS_AT, PASSWORD, ROLES, Site, UploadFactory
+from tests.browser.site import AS_AT, PASSWORD, ROLES, Site
+from tests.helpers import UploadFactory
 
 pytestmark = pytest.mark.browser
 

@@ -8,20 +8,19 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from dashboard.benchmark_forms import NO_BENCHMARK_FILES, NOT_CSV
-from dashboard.views.benchmarks import year_ranges
-from placements.models import LocalAuthority
+from dashboard.pages.benchmarks import year_ranges
+from placements.models import ImportLog, LocalAuthority
 from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import REFUSED_LAYOUT
-from sufficiency.models import BenchmarkImport, PublishedValue, StatisticalNeighbour
+from sufficiency.models import PublishedValue, StatisticalNeighbour
 from tests.conftest import LocalAuthorityFactory
+from tests.helpers import benchmark_imports, client_for, page_words
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +30,6 @@ EES_STABILITY = FIXTURES / "la_cla_placement_stability.csv"
 SN_2021 = FIXTURES / "New_Statistical_Neighbour_Groupings_April_2021.csv"
 SN_2025 = FIXTURES / "sn_model_2025_wide.csv"
 URL = reverse("dashboard-benchmarks")
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def words(response: HttpResponse) -> str:
-    """The page as a reader hears it: text without tags, whitespace collapsed."""
-    return " ".join(strip_tags(response.content.decode()).split())
 
 
 def upload(path: Path) -> SimpleUploadedFile:
@@ -79,7 +67,7 @@ def test_benchmarks_page_opens_for_data_staff_and_admin(make_user, la, role: str
     assert response.status_code == 200
     assert b'type="file"' in response.content
     assert b'<label class="label" for="id_files">' in response.content
-    text = words(response)
+    text = page_words(response)
     assert "Published figures held" in text
     assert "No published figures have been imported yet." in text
     assert f"No statistical neighbour list is held for {la.name}." in text
@@ -91,7 +79,7 @@ def test_benchmarks_is_forbidden_to_other_roles(make_user, la, role: str | None)
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"files": [upload(EES_NUMBERS)]}).status_code == 403
     assert not PublishedValue.objects.exists()
-    assert not BenchmarkImport.objects.exists()
+    assert not benchmark_imports().exists()
 
 
 # --- Importing -------------------------------------------------------------------------------
@@ -103,10 +91,10 @@ def test_benchmarks_import_shows_rows_and_what_is_held(make_user, la, role: str)
     response = client_for(user).post(URL, {"files": [upload(EES_NUMBERS)]}, follow=True)
 
     assert response.redirect_chain == [(URL, 302)]
-    record = BenchmarkImport.objects.get()
+    record = benchmark_imports().get()
     assert (record.status, record.kind, record.who) == ("done", "ees_cla_numbers", user.username)
     assert record.rows == PublishedValue.objects.count() > 0
-    text = words(response)
+    text = page_words(response)
     assert (
         f"Imported {record.rows} rows from cla_number_and_rate_per_10k_children.csv "
         "(EES CLA numbers)." in text
@@ -121,11 +109,11 @@ def test_benchmarks_import_several_files_each_on_its_own(make_user, la) -> None:
     files = [upload(EES_NUMBERS), bad_layout(), upload(SN_2025)]
     response = client_for(make_user("data_staff", la)).post(URL, {"files": files}, follow=True)
 
-    text = words(response)
+    text = page_words(response)
     assert "(EES CLA numbers)." in text
     assert "from sn_model_2025_wide.csv (statistical neighbours, 2025 model)." in text
     assert REFUSED_LAYOUT.format(name="my_download.csv") + " Nothing was changed." in text
-    statuses = sorted(BenchmarkImport.objects.values_list("file_name", "status"))
+    statuses = sorted(benchmark_imports().values_list("file_name", "status"))
     assert statuses == [
         ("cla_number_and_rate_per_10k_children.csv", "done"),
         ("my_download.csv", "refused"),
@@ -144,11 +132,11 @@ def test_benchmarks_bad_layout_is_refused_and_nothing_changes(make_user, la) -> 
         URL, {"files": [bad_layout()]}, follow=True
     )
 
-    assert REFUSED_LAYOUT.format(name="my_download.csv") in words(response)
+    assert REFUSED_LAYOUT.format(name="my_download.csv") in page_words(response)
     assert b"notice--error" in response.content
     assert published_snapshot() == before
     assert list(StatisticalNeighbour.objects.values_list("model", "la_code", "rank")) == neighbours
-    refused = BenchmarkImport.objects.get(file_name="my_download.csv")
+    refused = benchmark_imports().get(file_name="my_download.csv")
     assert (refused.status, refused.rows) == ("refused", 0)
 
 
@@ -157,16 +145,16 @@ def test_benchmarks_file_that_is_not_csv_is_refused_by_the_form(make_user, la) -
     response = client_for(make_user("data_staff", la)).post(URL, {"files": [workbook]})
 
     assert response.status_code == 200
-    text = words(response)
+    text = page_words(response)
     assert "There is a problem" in text
     assert NOT_CSV.format(name="figures.xlsx").replace('"', "&quot;") in text
-    assert not BenchmarkImport.objects.exists()
+    assert not benchmark_imports().exists()
 
 
 def test_benchmarks_no_file_chosen_says_so(make_user, la) -> None:
     response = client_for(make_user("admin", la)).post(URL, {})
     assert response.status_code == 200
-    assert NO_BENCHMARK_FILES in words(response)
+    assert NO_BENCHMARK_FILES in page_words(response)
     assert "<title>Error: Published figures" in response.content.decode()
 
 
@@ -181,7 +169,7 @@ def test_benchmarks_neighbours_only_for_the_users_own_authorities(make_user) -> 
 
     response = client_for(make_user("data_staff", northtown)).get(URL)
 
-    text = words(response)
+    text = page_words(response)
     assert "Statistical neighbours of Northtown, closest first" in text
     assert "Statistical neighbours of Westvale" not in text
     assert b'id="neighbours-803"' not in response.content
@@ -197,7 +185,7 @@ def test_benchmarks_neighbour_lists_say_which_years_they_are_used_for(make_user)
     imported(SN_2025)
 
     user = make_user("data_staff", northtown, oldshire, westvale)
-    text = words(client_for(user).get(URL))
+    text = page_words(client_for(user).get(URL))
 
     # Northtown has both lists; Oldshire only the 2021 one, Westvale only the 2025 one.
     assert (
@@ -210,16 +198,17 @@ def test_benchmarks_neighbour_lists_say_which_years_they_are_used_for(make_user)
 
 def test_benchmarks_recent_imports_are_the_last_20_with_long_dates(make_user, la) -> None:
     for number in range(25):
-        BenchmarkImport.objects.create(
-            who="someone", file_name=f"file-{number:02d}.csv", sha256="0" * 64,
+        ImportLog.objects.create(
+            importer=ImportLog.Importer.BENCHMARKS, who="someone",
+            file_name=f"file-{number:02d}.csv", sha256="0" * 64,
             kind="lait_cla", rows=12345, status="done", message="ok",
         )  # fmt: skip
-    newest = BenchmarkImport.objects.get(file_name="file-24.csv")
-    BenchmarkImport.objects.filter(pk=newest.pk).update(
+    newest = benchmark_imports().get(file_name="file-24.csv")
+    ImportLog.objects.filter(pk=newest.pk).update(
         imported_at=timezone.make_aware(dt.datetime(2030, 3, 31, 9, 30))
     )
 
-    text = words(client_for(make_user("data_staff", la)).get(URL))
+    text = page_words(client_for(make_user("data_staff", la)).get(URL))
 
     assert "The last 20 imports, newest first" in text
     assert "31 March 2030 09:30 someone file-24.csv LAIT CLA measures 12,345 Done" in text
@@ -251,7 +240,7 @@ def test_year_ranges_joins_consecutive_years() -> None:
 
 def test_benchmarks_held_counts_areas_and_markers(make_user, la: LocalAuthority) -> None:
     imported(EES_STABILITY)
-    text = words(client_for(make_user("data_staff", la)).get(URL))
+    text = page_words(client_for(make_user("data_staff", la)).get(URL))
     held = PublishedValue.objects.filter(source="ees_placement_stability", level="la")
     markers = held.filter(value__isnull=True).count()
     areas = held.values("la_code").distinct().count()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import re
 import zlib
 
@@ -13,26 +12,21 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from dashboard.committee_pdf import build_pdf
-from dashboard.views.committee import build_report
+from dashboard.pages.committee import build_report
 from placements.models import Child, Episode
 from sufficiency.models import (
     Commentary,
-    IndicatorValue,
     PublishedValue,
     StatisticalNeighbour,
     Target,
 )
-from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION
 from sufficiency.suppression import SECONDARY_TEXT
+from tests.helpers import OCT, OCT_BEFORE, SEP, client_for, page_text, stored_value
 
 pytestmark = pytest.mark.django_db
 
-OCT = dt.date(2026, 10, 31)
-SEP = dt.date(2026, 9, 30)
-OCT_BEFORE = dt.date(2025, 10, 31)
 SECRET_IDS = ["SECRET-001", "SECRET-002", "SECRET-003"]
 ROLES = ["officers", "committee", "data_staff", "admin"]
 
@@ -57,26 +51,11 @@ OCT_RATIOS = {  # (numerator, denominator)
 }
 
 
-def value(la, key: str, day: dt.date, numerator: int, denominator: int) -> IndicatorValue:
-    unit = BY_KEY[key].unit
-    if unit == "percent":
-        shown = 100 * numerator / denominator if denominator else None
-    elif unit == "rate":
-        shown = round(numerator * 10_000 / denominator) if denominator else None
-    else:
-        shown = float(numerator)
-    return IndicatorValue.objects.create(
-        la=la, indicator=key, period_end=day, value=shown, numerator=numerator,
-        denominator=denominator, definitions_version=DEFINITIONS_VERSION,
-        computed_at=timezone.now(),
-    )  # fmt: skip
-
-
 def store_month(la, day: dt.date, counts: dict[str, int], ratios: dict[str, tuple[int, int]]):
     for key, n in counts.items():
-        value(la, key, day, n, n)
+        stored_value(la, key, day, n, n)
     for key, (numerator, denominator) in ratios.items():
-        value(la, key, day, numerator, denominator)
+        stored_value(la, key, day, numerator, denominator)
 
 
 @pytest.fixture
@@ -125,17 +104,6 @@ def published(report_la):
     return report_la
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    """The page as a reader sees it: text without tags, whitespace collapsed."""
-    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
-
-
 def pdf_text(content: bytes) -> str:
     """The text drawn on the PDF's pages: its streams decoded, its literal strings read."""
     pages = []
@@ -169,7 +137,7 @@ def figures(text: str) -> str:
 def test_committee_report_opens_for_every_role(make_user, report_la, role):
     response = page(client_for(make_user(role, report_la)))
     assert response.status_code == 200
-    text = text_of(response)
+    text = page_text(response)
     assert f"Corporate parenting committee report: {report_la.name}, 31 October 2026" in text
     assert "Fewer children living in children's homes" in text
     assert "Where children live" in text
@@ -197,20 +165,20 @@ def test_committee_report_of_another_authority_is_not_found(make_user, report_la
 def test_committee_report_lets_a_user_with_several_authorities_choose(
     make_user, report_la, other_la
 ):
-    value(other_la, "cla_count", OCT, 50, 50)
+    stored_value(other_la, "cla_count", OCT, 50, 50)
     client = client_for(make_user("officers", report_la, other_la))
-    text = text_of(page(client, la=other_la.pk))
+    text = page_text(page(client, la=other_la.pk))
     assert f"Corporate parenting committee report: {other_la.name}" in text
     assert "Local authority" in text  # the chooser
 
 
 def test_committee_report_month_can_be_chosen(make_user, report_la):
-    text = text_of(page(client_for(make_user("committee", report_la)), period="2026-09-30"))
+    text = page_text(page(client_for(make_user("committee", report_la)), period="2026-09-30"))
     assert "committee report: " + report_la.name + ", 30 September 2026" in text
 
 
 def test_committee_report_says_when_there_are_no_figures(make_user, la):
-    text = text_of(page(client_for(make_user("committee", la))))
+    text = page_text(page(client_for(make_user("committee", la))))
     assert f"There are no figures for {la.name} yet." in text
     pdf = client_for(make_user("committee", la)).get(reverse("dashboard-committee-pdf"))
     assert pdf.status_code == 404
@@ -220,7 +188,7 @@ def test_committee_report_says_when_there_are_no_figures(make_user, la):
 
 
 def test_committee_sees_small_numbers_suppressed(make_user, report_la):
-    text = text_of(page(client_for(make_user("committee", report_la))))
+    text = page_text(page(client_for(make_user("committee", report_la))))
     assert "Small numbers are suppressed, as the committee sees them." in text
     # Children's homes: 7 now, 4 the month before -> "fewer than 5", and no change shown.
     assert "Month before (30 September 2026) fewer than 5 A year before" in text
@@ -233,7 +201,7 @@ def test_committee_sees_small_numbers_suppressed(make_user, report_la):
 
 
 def test_committee_sees_secondary_suppression_in_where_children_live(make_user, report_la):
-    text = placement_rows(text_of(page(client_for(make_user("committee", report_la)))))
+    text = placement_rows(page_text(page(client_for(make_user("committee", report_la)))))
     assert "Supported accommodation and independent living (16 and over) fewer than 5" in text
     # 3 could be worked out from 37 minus the rest, so kinship fostering (6) is hidden too.
     assert f"Fostering with relatives or friends (kinship) {SECONDARY_TEXT}" in text
@@ -282,13 +250,13 @@ def test_committee_chart_leaves_out_small_months(make_user, report_la):
 
 
 def test_committee_report_shows_rag_in_words_with_a_shape(make_user, report_la):
-    text = text_of(page(client_for(make_user("committee", report_la))))
+    text = page_text(page(client_for(make_user("committee", report_la))))
     # Children's homes: 7 against 5 or lower with 2 to spare: close to target.
     assert "▲Close to target" in text
 
 
 def test_committee_report_shows_neighbours_and_england_as_published(make_user, published):
-    text = text_of(page(client_for(make_user("committee", published))))
+    text = page_text(page(client_for(make_user("committee", published))))
     assert "Statistical neighbours 71 per 10,000 (mean of 2 of 10 neighbours, 31 March 2026)" in (
         text
     )
@@ -296,7 +264,7 @@ def test_committee_report_shows_neighbours_and_england_as_published(make_user, p
 
 
 def test_committee_report_shows_commentary_or_says_there_is_none(make_user, report_la):
-    text = text_of(page(client_for(make_user("committee", report_la))))
+    text = page_text(page(client_for(make_user("committee", report_la))))
     assert "Moves rose after two carers retired. Recruitment is under way." in text
     assert "No commentary this month." in text
 
@@ -319,7 +287,7 @@ def test_committee_report_never_shows_a_child(make_user, report_la):
 @pytest.mark.parametrize("role", ["officers", "data_staff", "admin"])
 def test_others_see_every_number_unless_they_preview(make_user, report_la, role):
     client = client_for(make_user(role, report_la))
-    text = text_of(page(client))
+    text = page_text(page(client))
     assert "Small numbers are not suppressed" in text
     assert "Preview as the committee sees it" in text
     assert "8.1%" in text
@@ -327,7 +295,7 @@ def test_others_see_every_number_unless_they_preview(make_user, report_la, role)
     assert "fewer than 5" not in figures(text)
     assert SECONDARY_TEXT not in figures(text)
 
-    preview = text_of(page(client, suppressed="1"))
+    preview = page_text(page(client, suppressed="1"))
     assert "Small numbers are suppressed, as the committee sees them." in preview
     assert "This is a preview of what committee members see. Show every number" in preview
     assert "8.1%" not in preview
@@ -336,7 +304,7 @@ def test_others_see_every_number_unless_they_preview(make_user, report_la, role)
 
 def test_committee_member_cannot_switch_suppression_off(make_user, report_la):
     client = client_for(make_user("committee", report_la))
-    text = text_of(page(client, suppressed="0"))
+    text = page_text(page(client, suppressed="0"))
     assert "8.1%" not in text
     assert "fewer than 5" in text
     pdf = pdf_text(client.get(reverse("dashboard-committee-pdf"), {"suppressed": "0"}).content)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
-import re
 
 import openpyxl
 import pytest
@@ -16,39 +14,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models import ChildListView
-from placements.ssda903.readers import RawFile
-from placements.uploads import import_extract
 from sufficiency.models import (
     Commentary,
-    IndicatorValue,
     PublishedValue,
     StatisticalNeighbour,
     Target,
 )
-from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION
-from sufficiency.services import recompute_indicators
-from tests.extracts import child, episode, extract_files
+from tests.helpers import (
+    OCT,
+    OCT_BEFORE,
+    SEP,
+    client_for,
+    load_three_children,
+    spaced_page_text,
+    stored_value,
+)
 
 pytestmark = pytest.mark.django_db
-
-OCT = dt.date(2026, 10, 31)
-SEP = dt.date(2026, 9, 30)
-OCT_BEFORE = dt.date(2025, 10, 31)
-
-
-def value(la, key: str, day: dt.date, numerator: int, denominator: int) -> IndicatorValue:
-    unit = BY_KEY[key].unit
-    if unit == "percent":
-        shown = 100 * numerator / denominator if denominator else None
-    elif unit == "rate":
-        shown = round(numerator * 10_000 / denominator) if denominator else None
-    else:
-        shown = float(numerator)
-    return IndicatorValue.objects.create(
-        la=la, indicator=key, period_end=day, value=shown, numerator=numerator,
-        denominator=denominator, definitions_version=DEFINITIONS_VERSION,
-        computed_at=timezone.now(),
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -58,23 +40,11 @@ def values(la):
         (SEP, 118, 12, 6),
         (OCT_BEFORE, 110, 15, 7),
     ):
-        value(la, "cla_count", day, count, count)
-        value(la, "cla_rate", day, count, 20_000)
-        value(la, "moves_3plus", day, moves, count)
-        value(la, "residential_count", day, homes, homes)
+        stored_value(la, "cla_count", day, count, count)
+        stored_value(la, "cla_rate", day, count, 20_000)
+        stored_value(la, "moves_3plus", day, moves, count)
+        stored_value(la, "residential_count", day, homes, homes)
     return la
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    # The page as a reader sees it: tags dropped, entities decoded, spaces collapsed.
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return " ".join(html.unescape(body).split()).replace(" )", ")").replace("( ", "(")
 
 
 # --- Overview -------------------------------------------------------------------------------
@@ -84,7 +54,7 @@ def text_of(response) -> str:
 def test_overview_shows_every_promise_to_every_role(make_user, values, role):
     response = client_for(make_user(role, values)).get(reverse("dashboard-index"))
     assert response.status_code == 200
-    text = text_of(response)
+    text = spaced_page_text(response)
     assert "Where we are on each of our promises at 31 October 2026." in text
     assert "Fewer children living in children's homes" in text
     assert "10.8%" in text  # moves_3plus 13 / 120
@@ -93,7 +63,9 @@ def test_overview_shows_every_promise_to_every_role(make_user, values, role):
 def test_overview_shows_changes_and_the_target_in_words(make_user, values):
     Target.objects.create(la=values, indicator="moves_3plus", value=10.0, amber_margin=1.0,
                           start_date=dt.date(2026, 4, 1))  # fmt: skip
-    text = text_of(client_for(make_user("officers", values)).get(reverse("dashboard-index")))
+    text = spaced_page_text(
+        client_for(make_user("officers", values)).get(reverse("dashboard-index"))
+    )
     # 10.8% against 10.0% or lower, within the 1 point margin: amber, said in words.
     assert "Close to target · Target: 10.0% or lower" in text
     assert "10.2% (up 0.6 percentage points)" in text  # September: 12 / 118
@@ -101,8 +73,12 @@ def test_overview_shows_changes_and_the_target_in_words(make_user, values):
 
 
 def test_overview_suppresses_small_counts_for_the_committee(make_user, values):
-    committee = text_of(client_for(make_user("committee", values)).get(reverse("dashboard-index")))
-    officer = text_of(client_for(make_user("officers", values)).get(reverse("dashboard-index")))
+    committee = spaced_page_text(
+        client_for(make_user("committee", values)).get(reverse("dashboard-index"))
+    )
+    officer = spaced_page_text(
+        client_for(make_user("officers", values)).get(reverse("dashboard-index"))
+    )
     assert "fewer than 5" in committee
     assert "Small numbers are not shown." in committee
     assert "fewer than 5" not in officer
@@ -112,7 +88,7 @@ def test_overview_month_can_be_chosen(make_user, values):
     response = client_for(make_user("officers", values)).get(
         reverse("dashboard-index"), {"period": "2026-09-30"}
     )
-    assert "at 30 September 2026." in text_of(response)
+    assert "at 30 September 2026." in spaced_page_text(response)
 
 
 def test_overview_of_another_authority_is_not_found(make_user, values, other_la):
@@ -123,7 +99,7 @@ def test_overview_of_another_authority_is_not_found(make_user, values, other_la)
 
 
 def test_overview_says_when_nothing_is_computed_yet(make_user, la):
-    text = text_of(client_for(make_user("officers", la)).get(reverse("dashboard-index")))
+    text = spaced_page_text(client_for(make_user("officers", la)).get(reverse("dashboard-index")))
     assert "No indicators have been computed for" in text
 
 
@@ -163,11 +139,11 @@ def published(values):
 
 
 def test_indicator_page_compares_with_neighbours_and_england(make_user, published):
-    value(published, "moves_3plus", dt.date(2026, 3, 31), 12, 100)
+    stored_value(published, "moves_3plus", dt.date(2026, 3, 31), 12, 100)
     response = client_for(make_user("officers", published)).get(
         reverse("dashboard-indicator", args=["moves_3plus"])
     )
-    text = text_of(response)
+    text = spaced_page_text(response)
     assert response.status_code == 200
     assert "Three or more placements in 12 months" in text
     # Neighbours' mean leaves out the suppressed one: (8 + 12) / 2.
@@ -182,7 +158,7 @@ def test_indicator_page_compares_with_neighbours_and_england(make_user, publishe
 def test_indicator_page_shows_the_months_commentary(make_user, values):
     Commentary.objects.create(la=values, indicator="moves_3plus", period_end=OCT,
                               text="Two sibling groups moved together.")  # fmt: skip
-    text = text_of(
+    text = spaced_page_text(
         client_for(make_user("committee", values)).get(
             reverse("dashboard-indicator", args=["moves_3plus"])
         )
@@ -191,7 +167,7 @@ def test_indicator_page_shows_the_months_commentary(make_user, values):
 
 
 def test_indicator_page_hides_counts_from_the_committee(make_user, values):
-    text = text_of(
+    text = spaced_page_text(
         client_for(make_user("committee", values)).get(
             reverse("dashboard-indicator", args=["residential_count"])
         )
@@ -244,24 +220,7 @@ def test_indicator_page_stays_within_its_query_budget(
 
 @pytest.fixture
 def loaded(la):
-    """Three children in care at 31 October 2026: two in in-house foster care, one in a home."""
-    la.districts = ["E09000028"]
-    la.save()
-    files = extract_files(
-        [child("KID-001"), child("KID-002", DOB="01/02/2010"), child("KID-003")],
-        [
-            episode("KID-001", "01/05/2026"),
-            episode("KID-002", "01/06/2026", PLACE="K2", PLACE_PROVIDER="PR4"),
-            episode("KID-003", "15/07/2026", PL_POST="ME14 1XQ"),
-        ],
-    )
-    upload = import_extract(
-        la=la, user=None, as_at=OCT, window_start=dt.date(2026, 4, 1),
-        files=[RawFile(name, content) for name, content in files],
-    )  # fmt: skip
-    assert upload.status == "loaded"
-    # The task that follows an upload runs on commit, which a test's transaction never reaches.
-    recompute_indicators(la_id=la.pk, trigger="command")
+    load_three_children(la)
     return la
 
 
@@ -271,7 +230,7 @@ def test_children_list_names_the_children_counted_and_is_logged(make_user, loade
         reverse("dashboard-children"),
         {"indicator": "in_house_fostering", "period": "2026-10-31"},
     )
-    text = text_of(response)
+    text = spaced_page_text(response)
     assert response.status_code == 200
     assert "KID-001" in text and "KID-003" in text
     assert "KID-002" not in text  # in a children's home
@@ -329,14 +288,16 @@ def small_month(la):
               "residential_count": 7, "placed_for_adoption": 0, "supported_16plus": 0,
               "placed_with_parents": 0}  # fmt: skip
     for key, count in counts.items():
-        value(la, key, OCT, count, count)
-    value(la, "ifa_share", OCT, 10, 33)
-    value(la, "cla_rate", OCT, 40, 20_000)
+        stored_value(la, key, OCT, count, count)
+    stored_value(la, "ifa_share", OCT, 10, 33)
+    stored_value(la, "cla_rate", OCT, 40, 20_000)
     return la
 
 
 def test_committee_overview_hides_what_protects_a_small_number(make_user, small_month):
-    text = text_of(client_for(make_user("committee", small_month)).get(reverse("dashboard-index")))
+    text = spaced_page_text(
+        client_for(make_user("committee", small_month)).get(reverse("dashboard-index"))
+    )
     # The children's homes card: not 7, which with the total would give away the 3.
     assert "Fewer children living in children's homes" in text
     homes = text[text.index("Fewer children living in children's homes") :]
@@ -346,14 +307,14 @@ def test_committee_overview_hides_what_protects_a_small_number(make_user, small_
 
 def test_committee_indicator_page_agrees_with_the_committee_report(make_user, small_month):
     client = client_for(make_user("committee", small_month))
-    page = text_of(client.get(reverse("dashboard-indicator", args=["residential_count"])))
-    report = text_of(client.get(reverse("dashboard-committee")))
+    page = spaced_page_text(client.get(reverse("dashboard-indicator", args=["residential_count"])))
+    report = spaced_page_text(client.get(reverse("dashboard-committee")))
     assert "Not shown: protects a small number" in page
     assert "Children's homes Not shown: protects a small number" in report
 
 
 def test_officers_see_the_numbers_the_committee_does_not(make_user, small_month):
-    text = text_of(
+    text = spaced_page_text(
         client_for(make_user("officers", small_month)).get(
             reverse("dashboard-indicator", args=["residential_count"])
         )
@@ -366,6 +327,8 @@ def test_overview_compares_with_the_newest_published_year(make_user, values):
         indicator="moves_3plus", level="national", year=2025, value=10.0,
         source="ees_placement_stability", imported_at=timezone.now(),
     )  # fmt: skip
-    text = text_of(client_for(make_user("officers", values)).get(reverse("dashboard-index")))
+    text = spaced_page_text(
+        client_for(make_user("officers", values)).get(reverse("dashboard-index"))
+    )
     # October 2026: the 31 March 2026 figures are not out yet, so March 2025's are shown.
     assert "England, 31 March 2025 10%" in text

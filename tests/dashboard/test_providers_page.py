@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 
 import pandas as pd
@@ -14,8 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from dashboard.views.providers import authority_centre, provider_usage
-from placements.models import Child, Episode, PlacementCost, Provider, ProviderImport, Upload
+from dashboard.centres import authority_centre
+from dashboard.pages.providers import provider_usage
+from placements.models import Child, Episode, ImportLog, PlacementCost, Provider, Upload
+from tests.helpers import client_for, page_text
 from tests.placements.provider_workbooks import LAMBETH, MAIDSTONE, SE1, SE15, SOUTHWARK
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +27,6 @@ AS_AT = dt.date(2025, 3, 31)
 CENTRE = (533502, 177818)
 SECRET_IDS = ("SECRET01", "SECRET02", "SECRET03", "SECRET04", "SECRET05", "SECRET06",
               "SECRET07", "SECRET08")  # fmt: skip
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
 
 
 def provider(urn: str, name: str, **fields: object) -> Provider:
@@ -74,9 +65,9 @@ def southwark(la):
         la=la, kind=Upload.Kind.CARERS, status=Upload.Status.LOADED, as_at=dt.date(2025, 6, 30),
         fingerprint="b", applied_seq=2,
     )  # fmt: skip
-    ProviderImport.objects.create(
-        file_name="homes.xlsx", sha256="0" * 64, kind="Children's Homes list",
-        status=ProviderImport.Status.DONE,
+    ImportLog.objects.create(
+        importer=ImportLog.Importer.PROVIDERS, file_name="homes.xlsx", sha256="0" * 64,
+        kind="Children's Homes list", status=ImportLog.Status.DONE,
     )  # fmt: skip
     provider("SC100001", "Brightwater House")
     provider(
@@ -136,7 +127,7 @@ def column(response, name: str) -> dict[str, str]:
 def test_providers_page_opens_for_officers_data_staff_and_admin(southwark, make_user, role) -> None:
     response = client_for(make_user(role, southwark)).get(URL)
     assert response.status_code == 200
-    assert "Providers we use" in text_of(response)
+    assert "Providers we use" in page_text(response)
 
 
 def test_providers_page_is_forbidden_to_committee(southwark, make_user) -> None:
@@ -162,7 +153,7 @@ def test_children_now_and_in_the_last_12_months_per_provider(southwark, make_use
 
     assert column(response, "children_now") == {"SC100001": "2", "1200001": "1", "SC100003": "0"}
     assert column(response, "children_12m") == {"SC100001": "3", "1200001": "1", "SC100003": "1"}
-    text = text_of(response)
+    text = page_text(response)
     assert "On 31 March 2025, 3 children were placed with 2 of them." in text
     assert "name 3 providers on the Ofsted lists" in text
 
@@ -200,7 +191,7 @@ def test_inside_or_outside_the_authority(southwark, make_user) -> None:
 def test_urns_on_no_list_are_counted_without_naming_children(southwark, make_user) -> None:
     response = client_for(make_user("officers", southwark)).get(URL)
 
-    text = text_of(response)
+    text = page_text(response)
     assert (
         "1 placement episode names a URN that is on none of the lists held (1 different URN)"
         in text
@@ -225,7 +216,7 @@ def test_filters_narrow_the_providers(southwark, make_user, filters, urns) -> No
     response = client_for(make_user("officers", southwark)).get(URL, filters)
 
     assert set(table_rows(response)) == urns
-    assert f"Showing {len(urns)} of 3 providers." in text_of(response)
+    assert f"Showing {len(urns)} of 3 providers." in page_text(response)
 
 
 def test_table_sorts_by_a_column(southwark, make_user) -> None:
@@ -273,7 +264,7 @@ def test_local_capacity_lists_registered_childrens_homes_within_20_miles(
     homes = response.context["homes_table"]
     assert [row.record["urn"] for row in homes.paginated_rows] == ["SC100001", "SC100004"]
     assert [row.record["miles_text"] for row in homes.paginated_rows] == ["0.9", "7.0"]
-    text = text_of(response)
+    text = page_text(response)
     assert "2 registered children's homes within 20 miles of the centre" in text
     assert "with 9 registered places in all" in text
     assert "1.6093" in text  # how the distance is measured
@@ -282,7 +273,7 @@ def test_local_capacity_lists_registered_childrens_homes_within_20_miles(
 def test_authority_without_districts_is_told_why_capacity_is_missing(la, make_user) -> None:
     response = client_for(make_user("officers", la)).get(URL)
 
-    text = text_of(response)
+    text = page_text(response)
     assert "the authority has no ONS districts set" in text
     assert "No 903 extract has been loaded" in text
     assert "No Ofsted provider list has been imported yet" in text

@@ -22,10 +22,10 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from dashboard import middleware
 from placements.models import LocalAuthority
+from tests.helpers import client_for, page_words
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +36,6 @@ BASE_DIR = Path(django_settings.BASE_DIR)
 
 def sign_in(client: Client, username: str, password: str, **extra: str) -> HttpResponse:
     return client.post(reverse("login"), {"username": username, "password": password}, **extra)
-
-
-def words(response: HttpResponse) -> str:
-    return " ".join(strip_tags(response.content.decode()).split())
 
 
 def is_signed_in(client: Client) -> bool:
@@ -86,7 +82,7 @@ def test_sign_in_with_right_password_succeeds(client, officer) -> None:
 def test_sign_in_fewer_failures_than_limit_not_locked(client, officer) -> None:
     response = fail(client, "officer", 4)
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in words(response)
+    assert "Please enter a correct username and password" in page_words(response)
     assert sign_in(client, "officer", PASSWORD).status_code == 302
 
 
@@ -94,7 +90,7 @@ def test_sign_in_after_limit_refused_even_with_right_password(client, officer) -
     assert fail(client, "officer", 5).status_code == 429
     response = sign_in(client, "officer", PASSWORD)
     assert response.status_code == 429
-    text = words(response)
+    text = page_words(response)
     assert "Account locked" in text
     assert "locked for 60 minutes" in text
     assert "contact an administrator" in text
@@ -106,7 +102,7 @@ def test_sign_in_lockout_names_configured_cool_off(client, officer, settings) ->
     settings.AXES_FAILURE_LIMIT = 2
     response = fail(client, "officer", 2)
     assert response.status_code == 429
-    assert "locked for 15 minutes" in words(response)
+    assert "locked for 15 minutes" in page_words(response)
 
 
 def test_sign_in_lockout_spares_other_user_on_same_address(client, officer, colleague) -> None:
@@ -173,8 +169,7 @@ def test_failed_sign_in_logs_neither_password_nor_username(client, officer, capl
 
 
 def signed_in_client(user: AbstractBaseUser) -> Client:
-    client = Client()
-    client.force_login(user)
+    client = client_for(user)
     # The first request after signing in starts the clocks.
     assert client.get(reverse("dashboard-index")).status_code == 200
     return client
@@ -198,7 +193,7 @@ def test_session_idle_too_long_sent_to_sign_in(officer) -> None:
     assert_sent_to_sign_in(response)
     assert not is_signed_in(client)
     page = client.get(response["Location"])
-    assert "signed out after 30 minutes without activity" in words(page)
+    assert "signed out after 30 minutes without activity" in page_words(page)
 
 
 def test_session_active_within_idle_timeout_kept(officer) -> None:
@@ -215,7 +210,9 @@ def test_session_older_than_cookie_age_sent_to_sign_in(officer) -> None:
     move_clock(client, middleware.SIGNED_IN_AT, 8 * 60 * 60 + 1)
     response = client.get(reverse("dashboard-index"))
     assert_sent_to_sign_in(response)
-    assert "signed out because you signed in 8 hours ago" in words(client.get(response["Location"]))
+    assert "signed out because you signed in 8 hours ago" in page_words(
+        client.get(response["Location"])
+    )
 
 
 def test_session_idle_timeout_zero_never_expires(officer, settings) -> None:

@@ -12,7 +12,6 @@ from django.core.management import call_command
 from dashboard.management.commands.setup_demo import DEMO_BENCHMARK_FILES, DEMO_DFE
 from placements.models import Episode, LocalAuthority, Upload
 from sufficiency.models import (
-    BenchmarkImport,
     Commentary,
     IndicatorValue,
     PublishedValue,
@@ -20,6 +19,7 @@ from sufficiency.models import (
     Target,
 )
 from sufficiency.reports import PROMISE_INDICATORS
+from tests.helpers import benchmark_imports
 
 REAL = Path(__file__).parents[2].parent / "shared" / "data" / "dfe"
 INVENTED = {f"{code}" for code in range(701, 712)}
@@ -45,7 +45,7 @@ def counts() -> dict[str, object]:
         "neighbours": sorted(
             StatisticalNeighbour.objects.values_list("model", "la_code", "rank", "neighbour_code")
         ),
-        "imports": BenchmarkImport.objects.count(),
+        "imports": benchmark_imports().count(),
         "targets": sorted(
             Target.objects.values_list("indicator", "start_date", "value", "amber_margin")
         ),
@@ -114,14 +114,14 @@ def test_setup_demo_adds_benchmarks_targets_and_commentary_and_runs_again_unchan
 @pytest.mark.django_db
 def test_setup_demo_keeps_a_real_file_imported_since(tmp_path: Path) -> None:
     run_demo(tmp_path)
-    BenchmarkImport.objects.filter(kind="sn_2025").update(who="demo-data", sha256="0" * 64)
+    benchmark_imports().filter(kind="sn_2025").update(who="demo-data", sha256="0" * 64)
     neighbours = StatisticalNeighbour.objects.filter(model="2025").count()
 
     output = run_demo(tmp_path)
 
     assert "Kept the statistical neighbours, 2025 model imported by demo-data" in output
     assert StatisticalNeighbour.objects.filter(model="2025").count() == neighbours
-    assert BenchmarkImport.objects.filter(kind="sn_2025").count() == 1
+    assert benchmark_imports().filter(kind="sn_2025").count() == 1
 
 
 def _national_rows(path: Path) -> list[list[str]]:

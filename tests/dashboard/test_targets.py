@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 import factory
@@ -14,16 +13,28 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from factory.django import DjangoModelFactory
 
 from dashboard import target_forms
 from dashboard.forms import DATE_INVALID
-from dashboard.views import targets as views
+from dashboard.pages.targets import MONTH_NOT_AVAILABLE
 from placements.models import LocalAuthority
-from sufficiency.models import Commentary, IndicatorValue, Target
+from sufficiency.models import (
+    INFO_HAS_NO_TARGET,
+    MARGIN_DECIMALS,
+    MARGIN_NEGATIVE,
+    MARGIN_OUT_OF_RANGE,
+    PERCENT_DECIMALS,
+    PERCENT_OUT_OF_RANGE,
+    VALUE_NEGATIVE,
+    WHOLE_NUMBER,
+    Commentary,
+    IndicatorValue,
+    Target,
+)
 from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION, INDICATORS
 from tests.conftest import LocalAuthorityFactory, UserFactory
+from tests.helpers import client_for, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -71,16 +82,6 @@ def computed(la: LocalAuthority, *periods: dt.date, **values: float) -> None:
                 definitions_version=DEFINITIONS_VERSION,
                 computed_at=timezone.now(),
             )
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def words(response: HttpResponse) -> str:
-    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
 
 
 def target_data(la: LocalAuthority, **overrides: object) -> dict[str, object]:
@@ -240,7 +241,7 @@ def test_page_without_an_authority_says_so(make_user) -> None:
 
 
 def test_page_lists_every_indicator_with_which_way_is_better(make_user, la) -> None:
-    text = words(client_for(make_user("officers", la)).get(reverse(PAGE)))
+    text = page_text(client_for(make_user("officers", la)).get(reverse(PAGE)))
     for definition in INDICATORS:
         assert definition.name in text
     assert "Lower is better" in text and "Higher is better" in text
@@ -252,7 +253,7 @@ def test_targets_shown_in_each_unit_as_councils_write_them(make_user, la) -> Non
     TargetFactory(la=la, indicator="moves_3plus", value=12.5, amber_margin=2)
     TargetFactory(la=la, indicator="cla_count", value=1234, amber_margin=20)
     TargetFactory(la=la, indicator="cla_rate", value=65, amber_margin=3)
-    text = words(client_for(make_user("officers", la)).get(reverse(PAGE)))
+    text = page_text(client_for(make_user("officers", la)).get(reverse(PAGE)))
     assert "12.5%" in text and "2.0 percentage points" in text
     assert "1,234" in text
     assert "65 per 10,000" in text and "3 per 10,000" in text
@@ -297,7 +298,7 @@ def test_target_added_with_who_set_it(make_user, la) -> None:
     assert (target.start_date, target.amber_margin) == (dt.date(2025, 4, 1), 2.0)
     assert target.set_by == officer
     page = client.get(response["Location"])
-    assert f"Target added: {MOVES}, 10.0% from 1 April 2025" in words(page)
+    assert f"Target added: {MOVES}, 10.0% from 1 April 2025" in page_text(page)
 
 
 def test_target_typed_with_commas_percent_and_uk_date_is_read(make_user, la) -> None:
@@ -341,15 +342,15 @@ def test_same_start_for_another_indicator_or_authority_is_allowed(make_user, la,
 @pytest.mark.parametrize(
     ("indicator", "value", "message"),
     [
-        ("moves_3plus", "100.1", target_forms.PERCENT_OUT_OF_RANGE),
-        ("moves_3plus", "-1", target_forms.PERCENT_OUT_OF_RANGE),
-        ("moves_3plus", "12.25", target_forms.PERCENT_DECIMALS),
-        ("cla_count", "-5", target_forms.VALUE_NEGATIVE),
-        ("cla_rate", "-1", target_forms.VALUE_NEGATIVE),
+        ("moves_3plus", "100.1", PERCENT_OUT_OF_RANGE),
+        ("moves_3plus", "-1", PERCENT_OUT_OF_RANGE),
+        ("moves_3plus", "12.25", PERCENT_DECIMALS),
+        ("cla_count", "-5", VALUE_NEGATIVE),
+        ("cla_rate", "-1", VALUE_NEGATIVE),
         (
             "cla_count",
             "450.5",
-            target_forms.WHOLE_NUMBER.format(name=BY_KEY["cla_count"].name),
+            WHOLE_NUMBER.format(name=BY_KEY["cla_count"].name),
         ),
         ("moves_3plus", "ten", target_forms.VALUE_INVALID),
         ("moves_3plus", "nan", target_forms.VALUE_INVALID),
@@ -379,9 +380,9 @@ def test_percentage_of_100_and_count_of_0_are_allowed(make_user, la) -> None:
 @pytest.mark.parametrize(
     ("margin", "message"),
     [
-        ("-1", target_forms.MARGIN_NEGATIVE),
-        ("101", target_forms.MARGIN_OUT_OF_RANGE),
-        ("0.25", target_forms.MARGIN_DECIMALS),
+        ("-1", MARGIN_NEGATIVE),
+        ("101", MARGIN_OUT_OF_RANGE),
+        ("0.25", MARGIN_DECIMALS),
     ],
 )
 def test_amber_margin_out_of_range_is_refused(make_user, la, margin: str, message: str) -> None:
@@ -398,7 +399,7 @@ def test_target_for_information_only_indicator_is_refused(make_user, la) -> None
     )
     assert response.status_code == 200
     assert response.context["target_form"].errors["indicator"] == [
-        target_forms.INFO_HAS_NO_TARGET.format(name=BY_KEY["starters"].name)
+        INFO_HAS_NO_TARGET.format(name=BY_KEY["starters"].name)
     ]
     assert not Target.objects.exists()
 
@@ -451,7 +452,7 @@ def test_target_changed_out_of_range_is_refused(make_user, la) -> None:
     response = client_for(make_user("officers", la)).post(
         reverse("dashboard-target-edit", args=[target.pk]), edit_data(value="150")
     )
-    assert response.context["form"].errors["value"] == [target_forms.PERCENT_OUT_OF_RANGE]
+    assert response.context["form"].errors["value"] == [PERCENT_OUT_OF_RANGE]
     target.refresh_from_db()
     assert target.value == 10.0
 
@@ -462,7 +463,7 @@ def test_target_deleted_after_confirmation(make_user, la) -> None:
     confirm = client.get(reverse("dashboard-target-delete", args=[target.pk]))
     assert confirm.status_code == 200
     assert "Delete this target?" in confirm.text
-    assert f"{MOVES}, 10.0% from 1 April 2025" in words(confirm)
+    assert f"{MOVES}, 10.0% from 1 April 2025" in page_text(confirm)
     assert Target.objects.exists()  # asking is not deleting
     response = client.post(reverse("dashboard-target-delete", args=[target.pk]))
     assert response.status_code == 302
@@ -494,7 +495,7 @@ def test_commentary_month_defaults_to_the_latest(make_user, la) -> None:
 
 
 def test_commentary_without_computed_months_says_so(make_user, la) -> None:
-    text = words(client_for(make_user("officers", la)).get(reverse(PAGE)))
+    text = page_text(client_for(make_user("officers", la)).get(reverse(PAGE)))
     assert "there is no month to comment on" in text
 
 
@@ -614,7 +615,7 @@ def test_commentary_link_to_a_month_without_values_shows_the_latest(make_user, l
     assert response.status_code == 200
     assert response.context["commentary"].period == MARCH
     assert response.context["commentary"].indicator is None
-    assert views.MONTH_NOT_AVAILABLE.format(latest="31 March 2025") in response.text
+    assert MONTH_NOT_AVAILABLE.format(latest="31 March 2025") in response.text
 
 
 # --- The page as a whole ---------------------------------------------------------------------

@@ -3,20 +3,18 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from placements.models import Upload
 from sufficiency.models import Computation
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
 
 def page(user, upload: Upload) -> str:
-    client = Client()
-    client.force_login(user)
-    text = client.get(reverse("dashboard-upload-detail", args=[upload.pk])).text
+    text = client_for(user).get(reverse("dashboard-upload-detail", args=[upload.pk])).text
     return " ".join(text.split())
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from dashboard import forms
 from placements.models import CarerHousehold, PlacementCost, Upload, UploadProblem
-from tests.dashboard.test_upload_views import UploadFactory, client_for, url, words
 from tests.extracts import child, episode, extract_files
+from tests.helpers import UploadFactory, client_for, page_words
 from tests.placements.carer_extracts import carers_csv, cost, costs_csv, household
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +28,12 @@ def post(client: Client, kind: str | None, files: list[tuple[str, bytes]], **fie
     }
     if kind is not None:
         data["kind"] = kind
-    return client.post(url("dashboard-upload-new"), data)
+    return client.post(reverse("dashboard-upload-new"), data)
 
 
 def test_form_asks_what_is_being_uploaded_with_the_903_extract_chosen(make_user, la):
-    response = client_for(make_user("data_staff", la)).get(url("dashboard-upload-new"))
-    text = words(response)
+    response = client_for(make_user("data_staff", la)).get(reverse("dashboard-upload-new"))
+    text = page_words(response)
     assert "What are you uploading?" in text
     for label in ("SSDA903 extract", "Foster carers extract", "Placement costs extract"):
         assert label in text
@@ -84,7 +84,7 @@ def test_carers_extract_through_the_form_loads_and_says_so(
     detail = client.get(response["Location"])
     assert (
         "Loaded 3 carer households (1 deregistered; 3 new, 0 changed, 0 no longer listed) "
-        "with no warnings." in words(detail)
+        "with no warnings." in page_words(detail)
     )
     assert "<dt>Extract</dt><dd>Foster carers extract</dd>" in detail.text
     assert "<dt>Window</dt>" not in detail.text
@@ -102,8 +102,9 @@ def test_costs_extract_through_the_form_loads_and_says_so(
     assert PlacementCost.objects.filter(la=la).count() == 2
     detail = client.get(response["Location"])
     # No 903 extract is stored yet, so neither cost has its episode: both warned about.
-    assert "Loaded 2 placement costs for 2 children (2 new, 0 changed) with 2 warnings." in words(
-        detail
+    assert (
+        "Loaded 2 placement costs for 2 children (2 new, 0 changed) with 2 warnings."
+        in page_words(detail)
     )
     assert "<dt>Extract</dt><dd>Placement costs extract</dd>" in detail.text
 
@@ -116,7 +117,7 @@ def test_903_extract_through_the_form_still_loads(
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, "ssda903", raw)
     detail = client.get(response["Location"])
-    assert "Loaded 1 child and 1 episode" in words(detail)
+    assert "Loaded 1 child and 1 episode" in page_words(detail)
     assert "<dt>Extract</dt><dd>SSDA903 extract</dd>" in detail.text
     assert "<dt>Window</dt><dd>1 April 2025 to 31 October 2025</dd>" in detail.text
 
@@ -135,7 +136,7 @@ def test_carers_extract_with_errors_is_rejected_and_changes_nothing(
     assert upload.status == Upload.Status.REJECTED
     assert list(CarerHousehold.objects.filter(la=la).values_list("carer_id", flat=True)) == ["FC1"]
     page = client.get(response["Location"])
-    text = words(page)
+    text = page_words(page)
     assert (
         "Rejected: 1 error. Nothing was changed; the stored carer households are as they were."
         in text
@@ -163,7 +164,7 @@ def test_history_says_which_kind_each_upload_is(make_user, la):
                   rows_count=42, deregistered_count=3)  # fmt: skip
     UploadFactory(la=la, kind="costs", window_start=None, status=Upload.Status.LOADED,
                   rows_count=1234, children_count=400)  # fmt: skip
-    text = words(client_for(make_user("officers", la)).get(url("dashboard-uploads")))
+    text = page_words(client_for(make_user("officers", la)).get(reverse("dashboard-uploads")))
     assert "SSDA903 extract 1 April 2025 to 31 October 2025 Loaded 12 children, 34 episodes" in text
     assert "Foster carers extract as at 31 October 2025 Loaded 42 households" in text
     assert "Placement costs extract as at 31 October 2025 Loaded 1,234 costs" in text
@@ -176,7 +177,7 @@ def test_history_says_what_carers_and_costs_are_stored(make_user, la):
         approval_date="2020-01-01", approved_places=2, source_upload=upload,
     )  # fmt: skip
     PlacementCost.objects.create(la=la, child_id="A1", decom="2024-01-10", weekly_cost=500)
-    text = words(client_for(make_user("officers", la)).get(url("dashboard-uploads")))
+    text = page_words(client_for(make_user("officers", la)).get(reverse("dashboard-uploads")))
     # The children's history is still "nothing loaded": a carers extract is not a 903 one.
     assert "Stored now: 0 children and 0 episodes; nothing loaded yet." in text
     assert (

@@ -6,51 +6,26 @@ import csv
 import datetime as dt
 import io
 
-import factory
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils.timezone import localtime
-from factory.django import DjangoModelFactory
 
 from dashboard import forms
 from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile, UploadProblem
 from tests.conftest import UserFactory
+from tests.helpers import UploadFactory, client_for, page_words
 
 pytestmark = pytest.mark.django_db
 
 MB = 1024 * 1024
 
 
-class UploadFactory(DjangoModelFactory):
-    class Meta:
-        model = Upload
-
-    la = factory.SubFactory("tests.conftest.LocalAuthorityFactory")
-    uploaded_by = factory.SubFactory(UserFactory)
-    as_at = dt.date(2025, 10, 31)
-    window_start = dt.date(2025, 4, 1)
-    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
-
-
 def upload_file(upload: Upload, name: str = "episodes.csv", content: bytes = b"CHILD\r\n") -> None:
     UploadFile.keep(upload=upload, name=name, content=content, sha256="ab" * 32).save()
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def words(response: HttpResponse) -> str:
-    """The page as a reader hears it: text without tags, whitespace collapsed."""
-    return " ".join(strip_tags(response.content.decode()).split())
 
 
 def url(name: str, upload: Upload | None = None) -> str:
@@ -332,7 +307,7 @@ def test_upload_of_the_same_files_again_is_a_duplicate(make_user, la) -> None:
     assert (
         f"These files were already uploaded on {localtime(first.created_at):%-d %B %Y} "
         f"(upload #{first.pk}); nothing was loaded again."
-    ) in words(response)
+    ) in page_words(response)
 
 
 def test_upload_of_a_correct_extract_loads_and_says_so(
@@ -428,11 +403,11 @@ def test_detail_of_a_duplicate_names_the_original(make_user, la) -> None:
     )
     duplicate = UploadFactory(la=la, status=Upload.Status.DUPLICATE, duplicate_of=original)
     response = client_for(make_user("officers", la)).get(url("dashboard-upload-detail", duplicate))
-    assert "Already loaded" in words(response)
+    assert "Already loaded" in page_words(response)
     assert (
         f"These files were already uploaded on 23 November 2026 (upload #{original.pk}); "
         "nothing was loaded again."
-    ) in words(response)
+    ) in page_words(response)
     assert url("dashboard-upload-detail", original) in response.text
 
 

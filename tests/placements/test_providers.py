@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from placements.models import Provider, ProviderChange, ProviderImport
+from placements.models import ImportLog, Provider, ProviderChange
 from placements.provider_import import import_provider_file
 from placements.providers import (
     CHILDRENS_HOMES,
@@ -271,7 +271,7 @@ def test_layout_with_headings_but_no_providers_is_refused() -> None:
 # --- Importing -------------------------------------------------------------------------------
 
 
-def import_bytes(content: bytes, name: str = "homes.xlsx") -> ProviderImport:
+def import_bytes(content: bytes, name: str = "homes.xlsx") -> ImportLog:
     return import_provider_file(name=name, content=content, who="tester")
 
 
@@ -283,7 +283,7 @@ def test_import_adds_providers_with_their_postcode_district_and_grid_reference(d
         )
     )  # fmt: skip
 
-    assert record.status == ProviderImport.Status.DONE
+    assert record.status == ImportLog.Status.DONE
     assert (record.kind, record.rows, record.added, record.changed) == (CHILDRENS_HOMES, 2, 2, 0)
     assert record.message == (
         "Imported 2 providers from homes.xlsx (Children's Homes list): 2 added, 0 changed."
@@ -361,7 +361,7 @@ def test_refused_file_is_recorded_and_changes_nothing(db: None) -> None:
 
     record = import_bytes(b"URN,Name\r\n1,A\r\n", name="list.csv")
 
-    assert record.status == ProviderImport.Status.REFUSED
+    assert record.status == ImportLog.Status.REFUSED
     assert record.message.startswith('File "list.csv" is not an Excel workbook')
     assert list(Provider.objects.values_list("urn", flat=True)) == ["SC100001"]
 
@@ -381,7 +381,7 @@ def test_import_is_all_or_nothing(db: None, monkeypatch: pytest.MonkeyPatch) -> 
         )
 
     assert list(Provider.objects.values_list("urn", "name")) == [("SC100001", "Brightwater")]
-    assert ProviderImport.objects.count() == 1
+    assert ImportLog.objects.filter(importer=ImportLog.Importer.PROVIDERS).count() == 1
 
 
 # --- The command -----------------------------------------------------------------------------
@@ -459,7 +459,7 @@ def test_admin_finds_providers_by_urn_and_changes_nothing(db: None, make_user) -
     found = client.get(reverse("admin:placements_provider_changelist"), {"q": "SC100001"})
     provider = Provider.objects.get()
     page = client.get(reverse("admin:placements_provider_change", args=[provider.pk]))
-    imports = client.get(reverse("admin:placements_providerimport_changelist"))
+    imports = client.get(reverse("admin:placements_importlog_changelist"))
 
     assert found.status_code == 200 and "Brightwater" in found.text
     assert page.status_code == 200 and 'name="_save"' not in page.text

@@ -15,10 +15,10 @@ from django.core.management import call_command
 from placements import synthetic, synthetic_supply
 from placements.models import (
     CarerHousehold,
+    ImportLog,
     LocalAuthority,
     PlacementCost,
     Provider,
-    ProviderImport,
     Upload,
 )
 from placements.provider_import import import_provider_file
@@ -537,7 +537,7 @@ def test_generated_files_load_as_the_extracts_they_imitate(tmp_path: Path) -> No
     assert not history.problems.filter(column__in=supply_columns).exists()
     assert CarerHousehold.objects.filter(la=la).count() == len(read(tmp_path / "carers.csv"))
     assert PlacementCost.objects.filter(la=la).count() == len(read(tmp_path / "costs.csv"))
-    assert providers.status == ProviderImport.Status.DONE
+    assert providers.status == ImportLog.Status.DONE
     listed = sheets(tmp_path / "providers.xlsx")
     urns = set(listed["Providers"]["URN"]) | set(listed["SA Providers"]["URN"])
     assert Provider.objects.filter(urn__in=urns).count() == len(urns)

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from placements.models import ImportLog
 from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import (
     PUBLISHED_INDICATORS,
@@ -22,7 +23,7 @@ from sufficiency.benchmarks import (
     parse_sn_2021,
     parse_sn_2025,
 )
-from sufficiency.models import BenchmarkImport, PublishedValue, StatisticalNeighbour
+from sufficiency.models import PublishedValue, StatisticalNeighbour
 from sufficiency.registry import BY_KEY
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "dfe"
@@ -227,7 +228,7 @@ def test_import_benchmark_file_refused_changes_nothing() -> None:
 
     record = import_benchmark_file(name="notes.csv", content=b"a,b\n1,2\n")
 
-    assert record.status == BenchmarkImport.Status.REFUSED
+    assert record.status == ImportLog.Status.REFUSED
     assert record.message == REFUSED_LAYOUT.format(name="notes.csv")
     assert StatisticalNeighbour.objects.filter(model="2021").count() == 20
 

@@ -19,9 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboard import access
-from dashboard.views.benchmarks import KIND_NAMES
 from dashboard.wording import long_date
-from placements.models import LocalAuthority, Population, Upload
+from placements.models import ImportLog, LocalAuthority, Population, Upload
 from placements.provider_import import import_provider_file
 from placements.ssda903 import codes
 from placements.ssda903.readers import RawFile
@@ -30,12 +29,12 @@ from sufficiency.benchmark_import import import_benchmark_file
 from sufficiency.benchmarks import (
     EES_CLA_NUMBERS,
     EES_PLACEMENT_STABILITY,
+    KIND_NAMES,
     LAIT_CLA,
     SN_2021,
     SN_2025,
 )
 from sufficiency.models import (
-    BenchmarkImport,
     Commentary,
     Computation,
     IndicatorValue,
@@ -217,8 +216,8 @@ class Command(BaseCommand):
         for name, kind in DEMO_BENCHMARK_FILES.items():
             content = _with_rows((DEMO_DFE / name).read_bytes(), own.get(kind, []))
             what = f"{name} ({KIND_NAMES[kind]})"
-            latest = BenchmarkImport.objects.filter(
-                kind=kind, status=BenchmarkImport.Status.DONE
+            latest = ImportLog.objects.filter(
+                importer=ImportLog.Importer.BENCHMARKS, kind=kind, status=ImportLog.Status.DONE
             ).first()
             if latest is not None and latest.sha256 == hashlib.sha256(content).hexdigest():
                 self.stdout.write(f"Published figures already imported: {what}.")

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from placements.models import ProviderImport
+from placements.models import ImportLog
 from placements.provider_import import import_provider_file
 
 NOT_A_FILE = "{path} does not exist or is not a file."
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             if content is None:
                 continue
             record = import_provider_file(name=path.name, content=content, who="import_providers")
-            if record.status == ProviderImport.Status.REFUSED:
+            if record.status == ImportLog.Status.REFUSED:
                 message = f"{record.message} Nothing was imported from it."
                 self.stderr.write(message)
                 refusals.append(message)

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from placements.models import ImportLog
 from sufficiency.benchmark_import import import_benchmark_file
-from sufficiency.models import BenchmarkImport
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             record = import_benchmark_file(
                 name=path.name, content=path.read_bytes(), who="import_benchmarks"
             )
-            if record.status == BenchmarkImport.Status.REFUSED:
+            if record.status == ImportLog.Status.REFUSED:
                 self.stderr.write(record.message)
                 refusals.append(record.message)
             else:

@@ -1,0 +1,285 @@
+"""The corporate parenting committee's monthly report, as the page and the PDF show it: every
+promise, where children live, and the supply side, each number already suppressed where it must
+be (sufficiency.suppression). Aggregates only: nothing here reads, links to or names a child.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import partial
+
+from dashboard import charts, wording
+from dashboard.cards import disclosure_for, target_words
+from placements.models import LocalAuthority
+from sufficiency import suppression
+from sufficiency.declaration import Indicator
+from sufficiency.registry import DEFINITIONS_VERSION
+from sufficiency.reports import (
+    PROMISE_INDICATORS,
+    IndicatorSummary,
+    Promise,
+    Reading,
+    months_before,
+    overview,
+)
+from sufficiency.suppression import Disclosure, Shown
+
+PLACEMENT_GROUPS = suppression.PLACEMENT_GROUPS
+TOTAL_KEY = suppression.TOTAL_KEY
+# The supply side in aggregate: the in-house fostering service and what placements cost.
+SUPPLY_INDICATORS = [
+    "fostering_households", "approved_places", "places_filled", "utilisation",
+    "carer_approvals", "carer_deregistrations", "avg_cost_in_house_fostering",
+    "avg_cost_agency_fostering", "avg_cost_childrens_homes", "monthly_spend",
+    "cost_known_share",
+]  # fmt: skip
+REPORT_INDICATORS = list(
+    dict.fromkeys(
+        [*PROMISE_INDICATORS, *(key for _, key in PLACEMENT_GROUPS), TOTAL_KEY, *SUPPLY_INDICATORS]
+    )
+)
+
+
+@dataclass(frozen=True)
+class PromiseRow:
+    """One promise as the report shows it: every number already suppressed where it must be."""
+
+    promise: Promise
+    definition: Indicator
+    value: Shown
+    previous: Shown
+    previous_date: dt.date
+    change: Shown  # on the month before
+    year_ago: Shown
+    year_ago_date: dt.date
+    target: str
+    target_value: float | None
+    rag: str | None  # green / amber / red; None when there is no status or it is not shown
+    rag_words: str
+    neighbours: str
+    neighbours_label: str
+    england: str
+    england_label: str
+    commentary: str
+    points: list[charts.Point]  # the trend, oldest first; None where hidden or missing
+    chart: charts.Chart
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    label: str
+    shown: Shown
+
+
+@dataclass(frozen=True)
+class SupplyRow:
+    """A fostering or cost figure: this month, the month before, a year before."""
+
+    definition: Indicator
+    value: Shown
+    previous: Shown
+    year_ago: Shown
+
+
+@dataclass(frozen=True)
+class CommitteeReport:
+    la: LocalAuthority
+    period_end: dt.date
+    suppressed: bool
+    promises: list[PromiseRow]
+    placements: list[PlacementRow]
+    placements_total: Shown
+    periods: list[dt.date]  # every month end with values, newest first
+    supply: list[SupplyRow] = field(default_factory=list)
+    definitions_version: str = DEFINITIONS_VERSION
+
+    @property
+    def title(self) -> str:
+        return (
+            f"Corporate parenting committee report: {self.la.name}, "
+            f"{wording.long_date(self.period_end)}"
+        )
+
+    @property
+    def suppression_words(self) -> str:
+        if self.suppressed:
+            return "Small numbers are suppressed, as the committee sees them."
+        return (
+            "Small numbers are not suppressed: this version shows every number and is not for "
+            "the committee."
+        )
+
+
+def _formatter(definition: Indicator) -> suppression.Formatter:
+    return partial(wording.indicator_value, definition)
+
+
+def shown_reading(
+    definition: Indicator, reading: Reading | None, *, disclosure: Disclosure
+) -> Shown:
+    """A stored reading as it may be shown: as it is, or as its whole month allows when small
+    numbers are suppressed (sufficiency.suppression.month_as_shown)."""
+    fmt = _formatter(definition)
+    if reading is None:
+        return suppression.shown(None, fmt=fmt)
+    result = disclosure.at(reading.period_end, definition.key)
+    if result.suppressed:
+        return result
+    return suppression.shown(reading.value, fmt=fmt)
+
+
+def placement_mix(disclosure: Disclosure, day: dt.date) -> tuple[list[PlacementRow], Shown]:
+    """Where children live at the month end: the disjoint groups, what is left over, the total.
+
+    The groups add up to the total, so with small numbers suppressed secondary suppression
+    applies: no hidden cell can be worked out by subtraction.
+    """
+    month = disclosure.month(day)
+    rows = [PlacementRow(label, cell) for label, cell in suppression.group_cells(month)]
+    return rows, month.get(TOTAL_KEY) or suppression.shown(None)
+
+
+def build_report(
+    *, la: LocalAuthority, period_end: dt.date | None, suppressed: bool
+) -> CommitteeReport | None:
+    """The report for an authority at a month end (the latest when None or not held); None
+    when the authority has no values yet."""
+    data = overview(la=la, period_end=period_end, indicators=REPORT_INDICATORS)
+    if data.period_end is None:
+        return None
+    # Every figure of every month is judged with the rest of its month, so a promise cannot
+    # undo the placement table's secondary suppression (sufficiency.suppression).
+    disclosure = disclosure_for(data.summaries.values(), suppress=suppressed)
+    placements, total = placement_mix(disclosure, data.period_end)
+    promises = [
+        _promise_row(promise, summary, la=la, disclosure=disclosure)
+        for promise, summary in data.promises
+    ]
+    supply = [
+        SupplyRow(
+            definition=summary.definition,
+            value=shown_reading(summary.definition, summary.current, disclosure=disclosure),
+            previous=shown_reading(summary.definition, summary.previous, disclosure=disclosure),
+            year_ago=shown_reading(summary.definition, summary.year_ago, disclosure=disclosure),
+        )
+        for key in SUPPLY_INDICATORS
+        if (summary := data.summaries.get(key)) is not None and summary.current is not None
+    ]
+    return CommitteeReport(
+        la=la,
+        period_end=data.period_end,
+        suppressed=suppressed,
+        promises=promises,
+        placements=placements,
+        placements_total=total,
+        periods=data.periods,
+        supply=supply,
+    )
+
+
+def _promise_row(
+    promise: Promise,
+    summary: IndicatorSummary,
+    *,
+    la: LocalAuthority,
+    disclosure: Disclosure,
+) -> PromiseRow:
+    definition = summary.definition
+    fmt = _formatter(definition)
+    suppressed = disclosure.suppress
+    value = shown_reading(definition, summary.current, disclosure=disclosure)
+    previous = shown_reading(definition, summary.previous, disclosure=disclosure)
+    year_ago = shown_reading(definition, summary.year_ago, disclosure=disclosure)
+    change_words = wording.change(definition, value.value, previous.value)
+    change = suppression.derived(None, value, previous, fmt=lambda _: change_words)
+    rag, rag_words = suppression.rag(summary.rag, summary.rag_words, value)
+
+    neighbours = england = neighbours_label = england_label = ""
+    published = summary.published
+    if published is not None:
+        march = f"31 March {published.year}"
+        england = wording.published_value(definition, published.england, published.england_marker)
+        england_label = march
+        if published.neighbours_listed and published.neighbours_mean is not None:
+            neighbours = wording.published_value(definition, round(published.neighbours_mean, 1))
+            neighbours_label = (
+                f"mean of {published.neighbours_counted} of {published.neighbours_listed} "
+                f"neighbours, {march}"
+            )
+        elif published.neighbours_listed:
+            neighbours = "Not published"
+        else:
+            neighbours = "No neighbour list held"
+    else:
+        england = neighbours = "Not published"
+
+    points: list[charts.Point] = [
+        (
+            reading.period_end,
+            shown_reading(definition, reading, disclosure=disclosure).value,
+        )
+        for reading in summary.recent
+    ]
+    return PromiseRow(
+        promise=promise,
+        definition=definition,
+        value=value,
+        previous=previous,
+        previous_date=months_before(summary.period_end, 1),
+        change=change,
+        year_ago=year_ago,
+        year_ago_date=months_before(summary.period_end, 12),
+        target=target_words(summary),
+        target_value=summary.target.value if summary.target is not None else None,
+        rag=rag,
+        rag_words=rag_words,
+        neighbours=neighbours,
+        neighbours_label=neighbours_label,
+        england=england,
+        england_label=england_label,
+        commentary=summary.commentary.text if summary.commentary else "",
+        points=points,
+        chart=_chart(promise, summary, value, points, la=la, suppressed=suppressed, fmt=fmt),
+    )
+
+
+def _chart(
+    promise: Promise,
+    summary: IndicatorSummary,
+    value: Shown,
+    points: list[charts.Point],
+    *,
+    la: LocalAuthority,
+    suppressed: bool,
+    fmt: suppression.Formatter,
+) -> charts.Chart:
+    definition = summary.definition
+    targets: list[charts.Point] = []
+    if summary.target is not None and points:
+        start = max(summary.target.start_date, points[0][0])
+        targets = [(start, summary.target.value), (summary.period_end, summary.target.value)]
+    figure = charts.trend_figure(
+        definition=definition,
+        points=points,
+        targets=targets,
+        published=[summary.published] if summary.published else [],
+        la_name=la.name,
+    )
+    charts.make_small(figure)
+    summary_words = f"{definition.name}, month by month"
+    if points:
+        summary_words += (
+            f" from {wording.long_date(points[0][0])} to {wording.long_date(points[-1][0])}"
+        )
+    summary_words += f". At {wording.long_date(summary.period_end)}: {value.text}."
+    if summary.target is not None:
+        summary_words += f" Target: {fmt(summary.target.value)}."
+    if suppressed:
+        summary_words += " Months with small numbers are not shown."
+    return charts.Chart(
+        element_id=f"committee-chart-{promise.key}",
+        figure=figure,
+        summary=summary_words,
+        title=f"{definition.name}: the last two years",
+    )

@@ -1,0 +1,112 @@
+"""Every dashboard page reads the database a bounded number of times, whatever the data.
+
+The demo authority (three years of monthly values, uploads with problems, providers, targets,
+commentary, published figures and neighbour lists) is loaded once for the module: a page that
+read per month, per row or per upload would go far over its bound here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.test import override_settings
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
+
+from dashboard.management.commands.setup_demo import DEMO_LA_CODE
+from placements.models import Episode, LocalAuthority, Provider, Upload, UploadProblem
+from sufficiency.models import IndicatorValue
+from tests.helpers import client_for
+
+pytestmark = pytest.mark.django_db
+
+# Page: (demo user, URL name, the most queries it may make).
+PAGES = {
+    "overview": ("demo-officer", "dashboard-index", 9),
+    "overview, committee member": ("demo-committee", "dashboard-index", 9),
+    "indicator": ("demo-officer", "dashboard-indicator", 8),
+    "indicator, committee member": ("demo-committee", "dashboard-indicator", 9),
+    "children list": ("demo-officer", "dashboard-children", 7),
+    "committee": ("demo-officer", "dashboard-committee", 9),
+    "committee, as the committee sees it": ("demo-committee", "dashboard-committee", 9),
+    "committee pdf": ("demo-officer", "dashboard-committee-pdf", 9),
+    "committee pdf, as the committee sees it": ("demo-committee", "dashboard-committee-pdf", 9),
+    "fostering": ("demo-officer", "dashboard-fostering", 10),
+    "fostering, committee member": ("demo-committee", "dashboard-fostering", 10),
+    "providers": ("demo-officer", "dashboard-providers", 9),
+    "targets": ("demo-officer", "dashboard-targets", 9),
+    "benchmarks": ("demo-data", "dashboard-benchmarks", 8),
+    "uploads list": ("demo-data", "dashboard-uploads", 4),
+    "upload detail": ("demo-data", "dashboard-upload-detail", 9),
+    "upload new": ("demo-data", "dashboard-upload-new", 4),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LocalAuthority]:
+    """The demo authority, loaded once and rolled back after the module's tests: each test
+    runs in a savepoint inside this transaction."""
+    out: Path = tmp_path_factory.mktemp("demo")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast):
+        with transaction.atomic():
+            call_command(
+                "setup_demo", "--children-in-care", "60", "--years", "3", "--out", str(out),
+                stdout=io.StringIO(),
+            )  # fmt: skip
+            yield LocalAuthority.objects.get(code=DEMO_LA_CODE)
+            transaction.set_rollback(True)
+
+
+def page_url(la: LocalAuthority, name: str) -> str:
+    if name == "dashboard-indicator":
+        return reverse(name, args=["moves_3plus"])
+    if name == "dashboard-upload-detail":
+        # The 903 upload with the most problems to list.
+        upload = (
+            Upload.objects.filter(la=la, kind=Upload.Kind.SSDA903)
+            .annotate(problems_found=Count("problems"))
+            .order_by("-problems_found", "pk")
+            .first()
+        )
+        return reverse(name, args=[upload.pk])
+    if name == "dashboard-children":
+        latest = IndicatorValue.objects.period_ends(la)[0]
+        return f"{reverse(name)}?indicator=moves_3plus&period={latest.isoformat()}"
+    return reverse(name)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_stays_within_its_query_bound(
+    demo: LocalAuthority, page: str, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    username, name, bound = PAGES[page]
+    cache.clear()  # sessions are read from the cache; a full one evicts them (LocMemCache)
+    client = client_for(get_user_model().objects.get(username=username))
+    url = page_url(demo, name)
+    assert client.get(url).status_code == 200  # the first request after login warms the session
+    with django_assert_max_num_queries(bound):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_demo_has_the_rows_a_read_per_row_would_show_in(demo: LocalAuthority) -> None:
+    assert len(IndicatorValue.objects.period_ends(demo)) >= 24
+    assert demo.targets.count() >= 5 and demo.commentary.count() >= 3
+    assert Upload.objects.filter(la=demo).count() >= 4
+    assert UploadProblem.objects.filter(upload__la=demo).count() >= 2
+    assert (
+        Provider.objects.count() >= 20 and Episode.objects.filter(la=demo).exclude(urn="").exists()
+    )
