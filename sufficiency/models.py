@@ -241,7 +241,7 @@ class Target(models.Model):
         return f"{self.la.code} {self.indicator} from {self.start_date:%Y-%m-%d}: {self.value}"
 
     def clean(self) -> None:
-        """A target and its margin in the indicator's own unit (DOMAIN.md 2): a percentage is 0
+        """A target and its margin in the indicator's own unit (docs/README.md#units): a percentage is 0
         to 100 and shown to one decimal, counts and rates per 10,000 are shown as whole numbers,
         so a target or margin finer than the pages can show is refused rather than silently
         rounded. An indicator shown for information only has no target."""
