@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from placements import postcodes, synthetic, synthetic_supply
+from placements import postcodes, synthetic
+from placements import synthetic as synthetic_supply
 from placements.models import LocalAuthority
 from placements.ssda903 import codes
 

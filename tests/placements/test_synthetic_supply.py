@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from placements import synthetic, synthetic_supply
+from placements import synthetic
+from placements import synthetic as synthetic_supply
 from placements.models import (
     CarerHousehold,
     ImportLog,

@@ -5,8 +5,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from placements.management.commands._common import authority, iso_date
 from placements.ssda903 import codes
-from placements.synthetic import generate_history, write_extracts
-from placements.synthetic_supply import episode_columns, generate_supply, write_supply
+from placements.synthetic import (
+    episode_columns,
+    generate_history,
+    generate_supply,
+    write_extracts,
+    write_supply,
+)
 
 
 def positive(value: str) -> int:
