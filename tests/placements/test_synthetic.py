@@ -384,7 +384,7 @@ def test_starters_about_equal_ceasers_and_two_rows_per_child(medium: tuple) -> N
         ).sum()
         assert 0.7 <= starters / ceased <= 1.4
         # About 0.65 starters a year per child looked after, half of them short periods of
-        # care (synthetic.py, "Turnover").
+        # care (synthetic/history.py, "Turnover").
         assert 200 <= starters <= 450
 
         extract = synthetic.year_extract(history, year)

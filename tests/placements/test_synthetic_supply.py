@@ -1,5 +1,6 @@
 """The synthetic supply side: foster carers, placement costs and the Ofsted provider workbook
-written beside the synthetic 903 extracts (placements/synthetic_supply.py)."""
+written beside the synthetic 903 extracts (placements/synthetic/: supply.py, carers.py, costs.py,
+ofsted.py)."""
 
 import datetime as dt
 import io
