@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 
 from dashboard import wording
 from dashboard.charts import sparkline_svg
+from sufficiency.coverage import NOT_ENOUGH_HISTORY
 from sufficiency.declaration import Indicator
 from sufficiency.reports import RECENT_MONTHS, IndicatorSummary, Reading, months_before
 from sufficiency.suppression import Disclosure
@@ -51,6 +52,8 @@ def shown(
     With a suppressing `disclosure` (committee members), the reading's month is judged as a
     whole, so that a figure hidden to protect a small number elsewhere stays hidden here too.
     """
+    if reading is not None and not reading.enough_history:
+        return NOT_ENOUGH_HISTORY, None
     if reading is None or reading.value is None:
         return NO_VALUE, None
     if disclosure is not None and disclosure.suppress:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 
 from django.conf import settings
@@ -34,6 +35,13 @@ class LocalAuthority(models.Model):
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="local_authorities", blank=True
     )
+    history_complete_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Leave blank unless the records before a date are known to be incomplete: "
+        "then that date. The history counts as complete from the later of this and what the "
+        "loaded uploads cover.",
+    )
 
     objects = LocalAuthorityQuerySet.as_manager()
 
@@ -43,6 +51,19 @@ class LocalAuthority(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def history_from(self) -> dt.date | None:
+        """The date from which the stored 903 history is complete (docs/uploads.md#history-
+        coverage): the earliest day a loaded 903 upload covers, or the later date data staff
+        gave; None while no 903 upload is loaded."""
+        covered = self.uploads.filter(
+            kind=Upload.Kind.SSDA903, status=Upload.Status.LOADED, complete_from__isnull=False
+        ).aggregate(first=models.Min("complete_from"))["first"]
+        if covered is None:
+            return None
+        if self.history_complete_from is not None:
+            return max(covered, self.history_complete_from)
+        return covered
 
 
 class Population(models.Model):
@@ -223,6 +244,12 @@ class Upload(models.Model):
     as_at = models.DateField("as-at date")
     window_start = models.DateField(
         null=True, blank=True, help_text="Blank when the upload is the full history."
+    )
+    complete_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a loaded 903 upload, the first day its episodes are complete from: the "
+        "window start, or the earliest DECOM of a full history.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.QUEUED)

@@ -261,6 +261,9 @@ def _process_903(upload: Upload) -> None:
             children=children,
             postcode_lookup=extract.postcode_lookup,
         )
+        Upload.objects.filter(pk=upload.pk).update(
+            complete_from=_complete_from(upload, extract.episodes)
+        )
         _loaded(
             upload,
             extract.problems + repairs,
@@ -277,6 +280,16 @@ def _process_903(upload: Upload) -> None:
         diff.updated,
         diff.removed,
     )
+
+
+def _complete_from(upload: Upload, episodes: pd.DataFrame) -> dt.date | None:
+    """The first day the upload's episodes are complete from (docs/uploads.md#history-
+    coverage): its window start; for a full history, its earliest DECOM."""
+    if upload.window_start is not None:
+        return upload.window_start
+    if episodes.empty:
+        return None
+    return pd.Timestamp(episodes["decom"].min()).date()
 
 
 def _loaded(upload: Upload, problems: list[Problem], **counts: int) -> None:

@@ -35,6 +35,7 @@ MSG_ALONE_AND_LINKED = (
 MSG_SHARE_OF_CELL = (
     "Indicator {key} has a cell of its own key but does not say which cells it gives away."
 )
+MSG_LOOK_BACK = "Indicator {key} does not say how many months before D it looks back."
 MSG_DUPLICATE_KEY = "Indicator {key} is declared twice."
 MSG_NOT_A_DECISION = "Indicator {key} lists a decision that is not a Decision: {decision!r}."
 MSG_UNKNOWN_CELL = "Indicator {key} gives away {cell}, which is no cell or total of a breakdown."
@@ -157,6 +158,10 @@ class Indicator:
     source: str
     decisions: tuple[Decision, ...]
     disclosure: Disclosure
+    # How far back before D the figure reads the history: 0, the month end D alone; N, the N
+    # months ending at D (from the 1st of the month N - 1 months before D's month). A month end
+    # whose look-back starts before the authority's history is complete has no value.
+    look_back_months: int
     family: Family
     rule: Callable[..., Any] = field(repr=False, compare=False)
     lists_children: bool = True
@@ -185,6 +190,8 @@ class Registry:
         """A decorator: the function it decorates is the rule of the indicator `fields` declare."""
         if "disclosure" not in fields:
             raise ValueError(MSG_NO_DISCLOSURE.format(key=fields.get("key", "?")))
+        if "look_back_months" not in fields:
+            raise ValueError(MSG_LOOK_BACK.format(key=fields.get("key", "?")))
 
         def register(rule: Callable[..., Any]) -> Callable[..., Any]:
             self.add(Indicator(family=family, rule=rule, **fields))
@@ -249,6 +256,8 @@ def _check_own(indicator: Indicator) -> None:
     if disclosure.cell is not None and disclosure.cell.key and not disclosure.gives_away:
         # A share whose numerator is a cell shows more than the cell: say what it gives away.
         raise ValueError(MSG_SHARE_OF_CELL.format(key=indicator.key))
+    if not isinstance(indicator.look_back_months, int) or indicator.look_back_months < 0:
+        raise ValueError(MSG_LOOK_BACK.format(key=indicator.key))
     for decision in indicator.decisions:
         if not isinstance(decision, Decision):
             raise ValueError(MSG_NOT_A_DECISION.format(key=indicator.key, decision=decision))

@@ -120,6 +120,7 @@ def _indicator(registry: Registry, indicator: Indicator) -> str:
         f"- **Numerator:** {indicator.numerator}",
         f"- **Denominator:** {indicator.denominator}",
         f"- **Reference date:** {indicator.reference_date}",
+        f"- **Looks back:** {_look_back(indicator.look_back_months)}",
         f"- **Exclusions:** {indicator.exclusions}",
         f"- **Source:** {indicator.source}",
         f"- **Published by the DfE:** {_published(indicator)}",
@@ -133,6 +134,16 @@ def _indicator(registry: Registry, indicator: Indicator) -> str:
         tag = "Our reading" if decision.ours else "DfE rule"
         lines.append(f"- **{tag}** (`{decision.key}`): {decision.text}")
     return "\n".join(lines) + "\n"
+
+
+def _look_back(months: int) -> str:
+    if months == 0:
+        return "only the month end D: shown from the first month end the history covers."
+    span = "the month ending D" if months == 1 else f"the {months} months ending at D"
+    return (
+        f"{span}: a month end is shown only when the history is complete from the start of "
+        'that span; before then it says "not enough history".'
+    )
 
 
 def _published(indicator: Indicator) -> str:

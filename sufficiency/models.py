@@ -24,8 +24,13 @@ class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
         return self.filter(definitions_version=DEFINITIONS_VERSION)
 
     def period_ends(self, la: LocalAuthority) -> list[dt.date]:
-        """The month ends an authority has values for, newest first."""
-        rows = self.current().filter(la=la, indicator="cla_count").order_by("-period_end")
+        """The month ends an authority has values for, newest first: from the first month end
+        the stored history covers (a month end before it has no figure at all)."""
+        rows = (
+            self.current()
+            .filter(la=la, indicator="cla_count", enough_history=True)
+            .order_by("-period_end")
+        )
         return list(rows.values_list("period_end", flat=True))
 
 
@@ -43,6 +48,9 @@ class IndicatorValue(models.Model):
     value = models.FloatField(null=True, blank=True, help_text="Blank when not defined.")
     numerator = models.BigIntegerField()
     denominator = models.BigIntegerField()
+    # False: the indicator looks back further than the stored history is complete; value is
+    # blank and numerator and denominator 0 (sufficiency.coverage).
+    enough_history = models.BooleanField(default=True)
     definitions_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
 

@@ -55,6 +55,8 @@ class Reading:
     value: float | None
     numerator: int
     denominator: int
+    # False: the indicator looks back further than the history is complete (no value).
+    enough_history: bool = True
 
 
 @dataclass(frozen=True)
@@ -179,11 +181,13 @@ def overview(
             | Q(period_end__in=compared)
         )
         .order_by("indicator", "period_end")
-        .values_list("indicator", "period_end", "value", "numerator", "denominator")
+        .values_list(
+            "indicator", "period_end", "value", "numerator", "denominator", "enough_history"
+        )
     )
     readings: dict[str, dict[dt.date, Reading]] = defaultdict(dict)
-    for key, day, value, numerator, denominator in rows:
-        readings[key][day] = Reading(day, value, numerator, denominator)
+    for key, day, *reading in rows:
+        readings[key][day] = Reading(day, *reading)
 
     targets = Target.objects.filter(la=la, indicator__in=keys).in_force(period_end)
     # The newest 31 March figures on or before the month end: the DfE publishes each year's
@@ -223,7 +227,7 @@ def indicator_detail(
         for row in IndicatorValue.objects.current()
         .filter(la=la, indicator=indicator)
         .order_by("period_end")
-        .values_list("period_end", "value", "numerator", "denominator")
+        .values_list("period_end", "value", "numerator", "denominator", "enough_history")
     ]
     targets = list(
         Target.objects.filter(la=la, indicator=indicator)
@@ -350,8 +354,8 @@ def month_readings(
     if since is not None:
         rows = rows.filter(period_end__gte=since)
     months: dict[dt.date, dict[str, Reading]] = defaultdict(dict)
-    for key, day, value, numerator, denominator in rows.values_list(
-        "indicator", "period_end", "value", "numerator", "denominator"
+    for key, day, *reading in rows.values_list(
+        "indicator", "period_end", "value", "numerator", "denominator", "enough_history"
     ):
-        months[day][key] = Reading(day, value, numerator, denominator)
+        months[day][key] = Reading(day, *reading)
     return dict(months)

@@ -46,6 +46,8 @@ class IndicatorInputs:
     end: dt.date | None
     carers: pd.DataFrame
     costs: pd.DataFrame
+    # The first day the stored 903 history is complete from (None: no 903 upload loaded).
+    complete_from: dt.date | None = None
 
 
 def read_inputs(*, la_id: int) -> IndicatorInputs:
@@ -67,6 +69,7 @@ def read_inputs(*, la_id: int) -> IndicatorInputs:
         end=end,
         carers=stored_households_frame(la_id=la_id),
         costs=stored_costs_frame(la_id=la_id),
+        complete_from=LocalAuthority.objects.get(pk=la_id).history_from(),
     )
 
 
@@ -80,14 +83,18 @@ def _children_frame(*, la_id: int) -> pd.DataFrame:
 
 
 def indicator_values(inputs: IndicatorInputs) -> pd.DataFrame:
-    """Every indicator, the 903 measures and the supply ones, at every month end to `inputs.end`,
-    from one care history (building it is most of the work, so it is built once)."""
+    """Every indicator, the 903 measures and the supply ones, at every month end from the first
+    the history covers to `inputs.end`, from one care history (building it is most of the
+    work, so it is built once). Month ends before the history is complete have no figures at
+    all; later ones whose look-back reaches before it are marked (`with_coverage`)."""
     history = build_care_history(inputs.episodes, inputs.children)
     end = pd.Timestamp(inputs.end)
+    start = pd.Timestamp(inputs.complete_from) if inputs.complete_from is not None else None
     measures = compute_indicators(
         episodes=inputs.episodes,
         children=inputs.children,
         population=inputs.population,
+        start=start,
         end=end,
         history=history,
     )
@@ -96,10 +103,32 @@ def indicator_values(inputs: IndicatorInputs) -> pd.DataFrame:
         children=inputs.children,
         carers=inputs.carers,
         costs=inputs.costs,
+        start=start,
         end=end,
         history=history,
     )
-    return pd.concat([measures, supply], ignore_index=True)
+    return with_coverage(pd.concat([measures, supply], ignore_index=True), inputs.complete_from)
+
+
+def with_coverage(values: pd.DataFrame, complete_from: dt.date | None) -> pd.DataFrame:
+    """The values with `enough_history`: False, with no value and 0 counted, at the month ends
+    whose indicator looks back further than the history is complete (sufficiency.coverage)."""
+    values = values.copy()
+    look_back = values["indicator"].map({key: d.look_back_months for key, d in BY_KEY.items()})
+    ends = pd.to_datetime(values["period_end"]).to_numpy(dtype="datetime64[D]")
+    # The first day each figure needs: D itself, or the 1st of the month N - 1 before D's.
+    months_back = (look_back.clip(lower=1) - 1).to_numpy(dtype="int64").astype("timedelta64[M]")
+    first_days = (ends.astype("datetime64[M]") - months_back).astype("datetime64[D]")
+    needs = pd.Series(np.where(look_back.to_numpy() > 0, first_days, ends), index=values.index)
+    if complete_from is None:
+        enough = pd.Series(False, index=values.index)
+    else:
+        enough = needs >= pd.Timestamp(complete_from)
+    values["enough_history"] = enough.to_numpy(dtype=bool)
+    short = ~values["enough_history"]
+    values.loc[short, "value"] = np.nan
+    values.loc[short, ["numerator", "denominator"]] = 0
+    return values
 
 
 def children_in_numerator(
@@ -161,7 +190,14 @@ def recompute_indicators(
             indicator_values(inputs)
             if inputs.end is not None and not inputs.episodes.empty
             else pd.DataFrame(
-                columns=["indicator", "period_end", "value", "numerator", "denominator"]
+                columns=[
+                    "indicator",
+                    "period_end",
+                    "value",
+                    "numerator",
+                    "denominator",
+                    "enough_history",
+                ]
             )
         )
         seconds = time.perf_counter() - started
@@ -197,6 +233,7 @@ def write_values(*, la_id: int, values: pd.DataFrame) -> int:
             "value": values["value"].astype(float),
             "numerator": values["numerator"].astype("int64"),
             "denominator": values["denominator"].astype("int64"),
+            "enough_history": values["enough_history"].astype(bool),
             "definitions_version": DEFINITIONS_VERSION,
             "computed_at": timezone.now().isoformat(),
         }
@@ -213,6 +250,7 @@ def write_values(*, la_id: int, values: pd.DataFrame) -> int:
                 value=None if np.isnan(row.value) else float(row.value),
                 numerator=int(row.numerator),
                 denominator=int(row.denominator),
+                enough_history=bool(row.enough_history),
                 definitions_version=DEFINITIONS_VERSION,
                 computed_at=timezone.now(),
             )
@@ -233,8 +271,12 @@ def values_frame(
     if end is not None:
         rows = rows.filter(period_end__lte=end)
     frame = pd.DataFrame.from_records(
-        list(rows.values_list("indicator", "period_end", "value", "numerator", "denominator")),
-        columns=["indicator", "period_end", "value", "numerator", "denominator"],
+        list(
+            rows.values_list(
+                "indicator", "period_end", "value", "numerator", "denominator", "enough_history"
+            )
+        ),
+        columns=["indicator", "period_end", "value", "numerator", "denominator", "enough_history"],
     )
     order = {d.key: position for position, d in enumerate(INDICATORS)}
     frame["_order"] = frame["indicator"].map(order)

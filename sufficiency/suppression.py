@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sufficiency import registry
+from sufficiency.coverage import NOT_ENOUGH_HISTORY
 
 SMALL_COUNT_TEXT = "fewer than 5"
 NOT_SHOWN_TEXT = "Not shown: small number"
@@ -77,6 +78,11 @@ class Shown:
 def shown(value: float | None, *, fmt: Formatter = plain) -> Shown:
     """A value shown as it is (unsuppressed pages, and published figures)."""
     return Shown(fmt(value), value)
+
+
+def not_enough_history() -> Shown:
+    """A month end the stored history does not reach back far enough for: no number at all."""
+    return Shown(NOT_ENOUGH_HISTORY, None)
 
 
 def hidden(reason: str, text: str = NOT_SHOWN_TEXT) -> Shown:
@@ -241,12 +247,15 @@ class Counted(Protocol):
     value: float | None
     numerator: int
     denominator: int
+    enough_history: bool
 
 
 def primary(unit: str, reading: Counted | None) -> Shown:
     """One stored value with the small-number rule for its unit (no secondary suppression)."""
     if reading is None:
         return shown(None)
+    if not reading.enough_history:
+        return not_enough_history()
     if unit == "count":
         return count(reading.numerator)
     if unit == "rate":
@@ -272,11 +281,14 @@ def month_as_shown(
     looked after, so once a cell is hidden, every figure that would reveal it is hidden too.
     """
     counts: list[int | None] = []
+
+    def known(reading: Counted | None) -> int | None:
+        # Not known: no reading, or not enough history behind it (its stored 0 is no count).
+        return reading.numerator if reading is not None and reading.enough_history else None
+
     for _, key in PLACEMENT_GROUPS:
-        reading = readings.get(key)
-        counts.append(reading.numerator if reading is not None else None)
-    total_reading = readings.get(TOTAL_KEY)
-    total = total_reading.numerator if total_reading is not None else None
+        counts.append(known(readings.get(key)))
+    total = known(readings.get(TOTAL_KEY))
     other = None
     if total is not None and None not in counts:
         other = total - sum(c or 0 for c in counts)
@@ -286,7 +298,9 @@ def month_as_shown(
 
     if not suppress:
         result = {
-            key: shown(reading.value if reading is not None else None)
+            key: not_enough_history()
+            if reading is not None and not reading.enough_history
+            else shown(reading.value if reading is not None else None)
             for key, reading in readings.items()
         }
         for key, number in zip(group_keys, [*counts, other], strict=True):

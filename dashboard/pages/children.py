@@ -33,10 +33,10 @@ def children_behind(
     *, la: LocalAuthority, indicator: str, period_end: dt.date
 ) -> list[dict] | None:
     """One row per child counted in the indicator's value at the month end; None when the
-    authority has no value for it then."""
+    authority has no value for it then (none stored, or not enough history behind it)."""
     if (
         not IndicatorValue.objects.current()
-        .filter(la=la, indicator=indicator, period_end=period_end)
+        .filter(la=la, indicator=indicator, period_end=period_end, enough_history=True)
         .exists()
     ):
         return None

@@ -123,6 +123,8 @@ def shown_reading(
     fmt = _formatter(definition)
     if reading is None:
         return suppression.shown(None, fmt=fmt)
+    if not reading.enough_history:
+        return suppression.not_enough_history()
     result = disclosure.at(reading.period_end, definition.key)
     if result.suppressed:
         return result

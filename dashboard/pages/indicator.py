@@ -10,7 +10,7 @@ from dashboard import wording
 from dashboard.cards import Card, build_card, shown
 from dashboard.charts import Chart, trend_figure
 from placements.models import LocalAuthority
-from sufficiency import reports, suppression
+from sufficiency import coverage, reports, suppression
 from sufficiency.declaration import Indicator
 from sufficiency.suppression import Disclosure
 
@@ -25,6 +25,8 @@ class IndicatorPage:
     months: list[dict]  # the months table's rows (month_rows)
     published: list[dict]
     periods: list[dt.date]  # newest first
+    # Why some month ends have no figure, when some have not enough history behind them.
+    history_note: str = ""
 
     @property
     def summary(self) -> reports.IndicatorSummary | None:
@@ -49,7 +51,22 @@ def indicator_page(
         months=month_rows(detail, disclosure=disclosure),
         published=published_rows(detail, disclosure=disclosure),
         periods=[r.period_end for r in reversed(detail.series)],
+        history_note=history_note(la, detail),
     )
+
+
+def history_note(la: LocalAuthority, detail: reports.IndicatorDetail) -> str:
+    """ "Not enough history", explained, when some of the month ends shown have it."""
+    short = [r.period_end for r in detail.series if not r.enough_history]
+    if not short:
+        return ""
+    look_back = detail.definition.look_back_months
+    complete_from = la.history_from()
+    words = coverage.explanation(look_back, complete_from)
+    if complete_from is not None:
+        first = coverage.first_month_end(complete_from, look_back)
+        words += f" The first month end with a figure is {wording.long_date(first)}."
+    return f'"{coverage.NOT_ENOUGH_HISTORY}": {words}'
 
 
 def month_rows(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> list[dict]:
@@ -60,8 +77,9 @@ def month_rows(detail: reports.IndicatorDetail, *, disclosure: Disclosure) -> li
         text, value = shown(definition, reading, disclosure)
         target = detail.target_on(reading.period_end)
         rag = target.rag(value, definition.polarity) if target and value is not None else None
-        # The committee never sees numerators and denominators.
-        counts_shown = not disclosure.suppress
+        # The committee never sees numerators and denominators; a month without enough
+        # history behind it has none to show.
+        counts_shown = not disclosure.suppress and reading.enough_history
         rows.append(
             {
                 "period_end": reading.period_end,

@@ -54,6 +54,7 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
             "chart": page.chart,
             "table": table,
             "published": page.published,
+            "history_note": page.history_note,
             "periods": page.periods,
             "period_options": period_options(page.periods, page.period_end),
             "period_end": page.period_end,

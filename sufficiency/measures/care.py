@@ -103,6 +103,7 @@ COHORT = (
         short_name="Children in care",
         polarity="lower",
     ),
+    look_back_months=0,
     disclosure=total_of(PLACEMENTS),
 )
 def cla_count(history: CareHistory) -> Rule:
@@ -126,6 +127,7 @@ def cla_count(history: CareHistory) -> Rule:
     "per 10,000).",
     decisions=(*AT_D, POPULATION_YEAR, RATE_ROUNDING),
     short_name="Rate per 10,000",
+    look_back_months=0,
     disclosure=gives_away("cla_count"),
     promise=Promise("need-for-care", "Safely reduce the need for children to come into care", 1),
 )
@@ -150,6 +152,7 @@ def cla_rate(history: CareHistory) -> Rule:
         exclusions=EXCLUDE_SHORT_BREAK_EPISODES,
         reference_date=IN_MONTH,
     ),
+    look_back_months=1,
     disclosure=stands_alone(FLOW),
 )
 def starters(history: CareHistory) -> Rule:
@@ -176,6 +179,7 @@ def starters(history: CareHistory) -> Rule:
         exclusions=EXCLUDE_SHORT_BREAK_EPISODES,
         reference_date=IN_MONTH,
     ),
+    look_back_months=1,
     disclosure=stands_alone(FLOW),
 )
 def ceased(history: CareHistory) -> Rule:
@@ -202,6 +206,7 @@ def ceased(history: CareHistory) -> Rule:
         exclusions=EXCLUDE_SHORT_BREAK_EPISODES,
         reference_date=IN_12_MONTHS,
     ),
+    look_back_months=12,
     disclosure=stands_alone(FLOW),
 )
 def starters_12m(history: CareHistory) -> Rule:
@@ -231,6 +236,7 @@ def starters_12m(history: CareHistory) -> Rule:
         exclusions=EXCLUDE_SHORT_BREAK_EPISODES,
         reference_date=IN_12_MONTHS,
     ),
+    look_back_months=12,
     disclosure=stands_alone(FLOW),
 )
 def ceased_12m(history: CareHistory) -> Rule:
@@ -257,6 +263,7 @@ def ceased_12m(history: CareHistory) -> Rule:
     "LAIT LACStable_2016on (Placement 1 - % 3 or more places).",
     decisions=(*PLACEMENT_HISTORY, MOVES_WINDOW, MOVES_ALL_PERIODS),
     short_name="3+ placements in a year",
+    look_back_months=12,
     disclosure=stands_alone(ACROSS_GROUPS),
     promise=Promise("stable-placements", "More stable placements: fewer moves", 4),
 )
@@ -288,6 +295,7 @@ def moves_3plus(history: CareHistory) -> Rule:
     "31 March aged under 16 years, living with the same carer for at least 2 years.",
     decisions=(*PLACEMENT_HISTORY, UNDER_16, ADOPTION_CLAUSE),
     short_name="Long-term stability",
+    look_back_months=30,
     disclosure=stands_alone(COHORT),
     promise=Promise(
         "long-term-stability", "More children settled with the same carer for the long term", 5
@@ -317,6 +325,7 @@ def long_term_stability(history: CareHistory) -> Rule:
     "figures exist for.",
     decisions=(*PLACEMENT_AT_D, DISTANCE_OVER_20, OUTSIDE_UNKNOWN),
     short_name="Over 20 miles, out of area",
+    look_back_months=0,
     disclosure=stands_alone(ACROSS_GROUPS),
     promise=Promise("near-home", "More children placed in or near the borough", 6),
 )
@@ -341,6 +350,7 @@ def distance_20_miles(history: CareHistory) -> Rule:
     "from home (national publication).",
     decisions=(*PLACEMENT_AT_D, DISTANCE_OVER_20),
     short_name="Over 20 miles from home",
+    look_back_months=0,
     disclosure=stands_alone(ACROSS_GROUPS),
 )
 def distance_20_miles_any(history: CareHistory) -> Rule:
@@ -361,6 +371,7 @@ def distance_20_miles_any(history: CareHistory) -> Rule:
     source=f"{PUBLICATION}: distance not known or not recorded.",
     decisions=(*PLACEMENT_AT_D, DISTANCE_OVER_20),
     short_name="Distance not known",
+    look_back_months=0,
     disclosure=stands_alone(ACROSS_GROUPS),
 )
 def distance_unknown(history: CareHistory) -> Rule:
@@ -382,6 +393,7 @@ def distance_unknown(history: CareHistory) -> Rule:
     source=f"{PUBLICATION}: children looked after at 31 March by placement type and provider.",
     decisions=(*PLACEMENT_AT_D, INDEPENDENT_FOSTERING),
     short_name="Agency fostering",
+    look_back_months=0,
     disclosure=cell_of(
         PLACEMENTS,
         "Agency fostering (independent fostering agencies)",
@@ -410,6 +422,7 @@ def ifa_share(history: CareHistory) -> Rule:
         short_name="Children's homes",
         polarity="lower",
     ),
+    look_back_months=0,
     disclosure=cell_of(PLACEMENTS, "Children's homes", 4),
     promise=Promise("childrens-homes", "Fewer children living in children's homes", 3),
 )
@@ -424,6 +437,7 @@ def residential_count(history: CareHistory) -> Rule:
         "foster placements with other carers (U4-U6) provided by the authority itself (PR1)",
         short_name="In-house fostering",
     ),
+    look_back_months=0,
     disclosure=cell_of(PLACEMENTS, "In-house fostering", 1),
 )
 def in_house_fostering(history: CareHistory) -> Rule:
@@ -438,6 +452,7 @@ def in_house_fostering(history: CareHistory) -> Rule:
         "foster placements with relatives or friends (U1-U3)",
         short_name="Kinship fostering",
     ),
+    look_back_months=0,
     disclosure=cell_of(PLACEMENTS, "Fostering with relatives or friends (kinship)", 3),
 )
 def kinship_fostering(history: CareHistory) -> Rule:
@@ -451,6 +466,7 @@ def kinship_fostering(history: CareHistory) -> Rule:
         "placements for adoption (A3-A6)",
         short_name="Placed for adoption",
     ),
+    look_back_months=0,
     disclosure=cell_of(PLACEMENTS, "Placed for adoption", 5),
 )
 def placed_for_adoption(history: CareHistory) -> Rule:
@@ -465,6 +481,7 @@ def placed_for_adoption(history: CareHistory) -> Rule:
         "living (P2)",
         short_name="Supported accommodation",
     ),
+    look_back_months=0,
     disclosure=cell_of(
         PLACEMENTS, "Supported accommodation and independent living (16 and over)", 6
     ),
@@ -480,6 +497,7 @@ def supported_16plus(history: CareHistory) -> Rule:
         "placements with parents or others with parental responsibility (P1)",
         short_name="Placed with parents",
     ),
+    look_back_months=0,
     disclosure=cell_of(PLACEMENTS, "Placed with parents", 7),
 )
 def placed_with_parents(history: CareHistory) -> Rule:

@@ -94,6 +94,7 @@ PERCENT_OF_ALL = (
         polarity="higher",
         exclusions=EXCLUDE_AGENCY,
     ),
+    look_back_months=0,
     disclosure=stands_alone(HOUSEHOLDS_NOT_CHILDREN),
     lists_children=False,
 )
@@ -117,6 +118,7 @@ def fostering_households(supply: SupplyHistory, months: MonthRange) -> Figure:
         exclusions=EXCLUDE_AGENCY,
         reference_date=IN_MONTH,
     ),
+    look_back_months=1,
     disclosure=stands_alone(HOUSEHOLDS_NOT_CHILDREN),
     lists_children=False,
 )
@@ -139,6 +141,7 @@ def carer_approvals(supply: SupplyHistory, months: MonthRange) -> Figure:
         exclusions=EXCLUDE_AGENCY,
         reference_date=IN_MONTH,
     ),
+    look_back_months=1,
     disclosure=stands_alone(HOUSEHOLDS_NOT_CHILDREN),
     lists_children=False,
 )
@@ -161,6 +164,7 @@ def carer_deregistrations(supply: SupplyHistory, months: MonthRange) -> Figure:
         polarity="higher",
         exclusions=EXCLUDE_AGENCY_SHORT_BREAKS,
     ),
+    look_back_months=0,
     disclosure=stands_alone(HOUSEHOLDS_NOT_CHILDREN),
     lists_children=False,
 )
@@ -181,6 +185,7 @@ def approved_places(supply: SupplyHistory, months: MonthRange) -> Figure:
         short_name="Places filled",
         exclusions=EXCLUDE_SHORT_BREAKS + " " + EXCLUDE_AGENCY_SHORT_BREAKS,
     ),
+    look_back_months=0,
     disclosure=stands_alone(PLACES_FILLED),
 )
 def places_filled(supply: SupplyHistory, months: MonthRange) -> Figure:
@@ -204,6 +209,7 @@ def places_filled(supply: SupplyHistory, months: MonthRange) -> Figure:
         short_name="Vacancies",
         exclusions=EXCLUDE_SHORT_BREAKS + " " + EXCLUDE_AGENCY_SHORT_BREAKS,
     ),
+    look_back_months=0,
     disclosure=stands_alone(HOUSEHOLDS_NOT_CHILDREN),
     lists_children=False,
 )
@@ -229,6 +235,7 @@ def vacancies(supply: SupplyHistory, months: MonthRange) -> Figure:
     source=PLACES_SOURCE,
     decisions=(*FILLED, VACANCIES_PER_HOUSEHOLD),
     short_name="Places used",
+    look_back_months=0,
     disclosure=stands_alone(HOUSEHOLDS_NOT_CHILDREN),
     lists_children=False,
 )
@@ -247,6 +254,7 @@ def utilisation(supply: SupplyHistory, months: MonthRange) -> Figure:
         "U4-U6 with provider PR1",
         short_name="Cost: in-house fostering",
     ),
+    look_back_months=0,
     disclosure=stands_alone(AVERAGE_COST),
 )
 def avg_cost_in_house_fostering(supply: SupplyHistory, months: MonthRange) -> Figure:
@@ -267,6 +275,7 @@ def avg_cost_in_house_fostering(supply: SupplyHistory, months: MonthRange) -> Fi
         INDEPENDENT_FOSTERING,
         short_name="Cost: agency fostering",
     ),
+    look_back_months=0,
     disclosure=stands_alone(AVERAGE_COST),
 )
 def avg_cost_agency_fostering(supply: SupplyHistory, months: MonthRange) -> Figure:
@@ -282,6 +291,7 @@ def avg_cost_agency_fostering(supply: SupplyHistory, months: MonthRange) -> Figu
         "U1-U3",
         short_name="Cost: kinship fostering",
     ),
+    look_back_months=0,
     disclosure=stands_alone(AVERAGE_COST),
 )
 def avg_cost_kinship(supply: SupplyHistory, months: MonthRange) -> Figure:
@@ -297,6 +307,7 @@ def avg_cost_kinship(supply: SupplyHistory, months: MonthRange) -> Figure:
         "K1 or K2",
         short_name="Cost: children's homes",
     ),
+    look_back_months=0,
     disclosure=stands_alone(AVERAGE_COST),
 )
 def avg_cost_childrens_homes(supply: SupplyHistory, months: MonthRange) -> Figure:
@@ -313,6 +324,7 @@ def avg_cost_childrens_homes(supply: SupplyHistory, months: MonthRange) -> Figur
         "H5, K3 or P2",
         short_name="Cost: supported accommodation",
     ),
+    look_back_months=0,
     disclosure=stands_alone(AVERAGE_COST),
 )
 def avg_cost_supported(supply: SupplyHistory, months: MonthRange) -> Figure:
@@ -338,6 +350,7 @@ def avg_cost_supported(supply: SupplyHistory, months: MonthRange) -> Figure:
     source=COSTS_SOURCE,
     decisions=(*COSTED, COST_IN_PENCE, MONTHLY_SPEND),
     short_name="Monthly spend",
+    look_back_months=0,
     disclosure=stands_alone(SPEND),
 )
 def monthly_spend(supply: SupplyHistory, months: MonthRange) -> Figure:
@@ -366,6 +379,7 @@ def monthly_spend(supply: SupplyHistory, months: MonthRange) -> Figure:
     source=COSTS_SOURCE,
     decisions=COSTED,
     short_name="Cost known",
+    look_back_months=0,
     disclosure=stands_alone(PERCENT_OF_ALL),
 )
 def cost_known_share(supply: SupplyHistory, months: MonthRange) -> Figure:

@@ -58,6 +58,7 @@ WORDS = {
     "exclusions": "None.",
     "source": "Tests.",
     "decisions": (),
+    "look_back_months": 0,
 }
 
 

@@ -72,7 +72,8 @@ def test_values_appear_after_an_upload_without_running_anything(la, tmp_path, on
         "upload",
         DEFINITIONS_VERSION,
     )
-    assert run.upload is not None and run.months == 3
+    # The upload's window, 1 April 2023 to 31 March 2024, is where the history starts.
+    assert run.upload is not None and run.months == 12
     march = IndicatorValue.objects.get(la=la, indicator="cla_count", period_end="2024-03-31")
     assert (march.value, march.numerator) == (2, 2)
 
@@ -232,7 +233,7 @@ def test_recompute_stores_the_supply_indicators_from_carers_and_costs(la, tmp_pa
 
     run = services.recompute_indicators(la_id=la.pk, trigger=Computation.Trigger.COMMAND)
 
-    assert run.status == "done" and run.months == 3
+    assert run.status == "done" and run.months == 12  # the window's 12 month ends
     march = "2024-03-31"
     # C1 and C2 are in-house and approved at 31 March (C2 on 15 March); C3 is an agency's.
     assert stored(la, "fostering_households", march) == (2, 2, 2)
@@ -286,7 +287,7 @@ def test_a_later_carers_extract_does_not_add_month_ends(la, tmp_path, on_commit)
     run = services.recompute_indicators(la_id=la.pk, trigger=Computation.Trigger.COMMAND)
 
     # The 903 history ends on 31 March: April to June would show children where they were.
-    assert run.months == 3
+    assert run.months == 12
     latest = IndicatorValue.objects.filter(la=la).latest("period_end").period_end
     assert latest == dt.date(2024, 3, 31)
 

@@ -367,6 +367,7 @@ def _own_published_rows(la: LocalAuthority) -> dict[str, list[dict[str, str]]]:
             definitions_version=DEFINITIONS_VERSION,
             indicator__in=wanted,
             period_end__in=[dt.date(year, 3, 31) for year in PUBLISHED_YEARS],
+            enough_history=True,
         ).values_list("indicator", "period_end", "value", "numerator", "denominator")
     }
     population = dict(Population.objects.filter(la=la).values_list("year", "count"))

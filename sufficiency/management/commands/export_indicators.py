@@ -10,7 +10,8 @@ HEADER = ["indicator", "period_end", "value", "numerator", "denominator"]
 class Command(BaseCommand):
     help = (
         "Write an authority's indicator values as CSV to standard output: "
-        "indicator,period_end,value,numerator,denominator."
+        "indicator,period_end,value,numerator,denominator (all three blank at a month end "
+        "without enough history behind it)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,16 +24,16 @@ class Command(BaseCommand):
         start = iso_date(str(options["start"]), "--from") if options["start"] else None
         end = iso_date(str(options["end"]), "--to") if options["end"] else None
         frame = values_frame(la=la, start=start, end=end)
+        # A month end without enough history behind it has no value and no counts: blank.
         rows = (
             (
-                indicator,
-                period_end.isoformat(),
-                format_value(indicator, value),
-                int(numerator),
-                int(denominator),
+                (indicator, period_end.isoformat(), format_value(indicator, value),
+                 int(numerator), int(denominator))
+                if enough
+                else (indicator, period_end.isoformat(), "", "", "")
             )
-            for indicator, period_end, value, numerator, denominator in frame.itertuples(
+            for indicator, period_end, value, numerator, denominator, enough in frame.itertuples(
                 index=False
             )
-        )
+        )  # fmt: skip
         write_rows(self.stdout, HEADER, rows)
