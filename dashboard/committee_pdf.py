@@ -29,7 +29,7 @@ from reportlab.platypus import (
 )
 
 from dashboard import charts, wording
-from sufficiency import suppression
+from sufficiency import coverage, suppression
 
 if TYPE_CHECKING:
     from dashboard.pages.committee import CommitteeReport, PromiseRow
@@ -402,6 +402,8 @@ def _about(report: CommitteeReport) -> list[Flowable]:
         Paragraph("Small numbers", STYLES["h3"]),
         Paragraph(_text(suppression.RULES_TEXT), STYLES["body"]),
         Paragraph(f"<b>{_text(report.suppression_words)}</b>", STYLES["body"]),
+        Paragraph("Not enough history", STYLES["h3"]),
+        Paragraph(_text(coverage.HISTORY_TEXT), STYLES["body"]),
         Paragraph("England and statistical neighbours", STYLES["h3"]),
         Paragraph(
             "England and statistical neighbour figures are the Department for Education's "

@@ -12,6 +12,13 @@ from __future__ import annotations
 import datetime as dt
 
 NOT_ENOUGH_HISTORY = "Not enough history"
+# What it means, for the committee report's notes.
+HISTORY_TEXT = (
+    "Some measures look back over months or years before the month end: moves over the last "
+    "12 months, or children looked after for two and a half years. Where the authority's "
+    'records held here do not reach back that far, the measure says "Not enough history" '
+    "instead of showing a number that would leave out what happened before the records begin."
+)
 
 
 def needs_history_from(period_end: dt.date, look_back_months: int) -> dt.date:

@@ -17,7 +17,7 @@ from dashboard import access
 from dashboard.forms import parse_period, period_options
 from dashboard.pages.committee import CommitteeReport, build_report
 from placements.models import LocalAuthority
-from sufficiency import suppression
+from sufficiency import coverage, suppression
 
 NO_AUTHORITY = "Your account is not linked to a local authority yet."
 
@@ -61,6 +61,7 @@ def committee(request: HttpRequest) -> HttpResponse:
         "committee_member": access.sees_suppressed(request.user),
         "keep": [("suppressed", "1")] if suppressed else [],
         "suppression_rules": suppression.RULES_TEXT,
+        "history_text": coverage.HISTORY_TEXT,
     }
     if report is not None:
         base = reverse("dashboard-committee")

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,6 +28,12 @@ class Command(BaseCommand):
             metavar="YEAR:COUNT",
             help="Population aged 0-17 from the ONS mid-year estimate for YEAR (one or more)",
         )
+        parser.add_argument(
+            "--history-from",
+            metavar="YYYY-MM-DD",
+            help="The records before this date are known to be incomplete: figures that look "
+            "back before it show 'not enough history' ('none' clears it)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         code = str(options["code"]).strip()
@@ -46,10 +53,20 @@ class Command(BaseCommand):
                 raise CommandError(f"--population takes YEAR:COUNT, e.g. 2024:64210; not {item!r}.")
             populations[int(match[1])] = int(match[2])
 
+        defaults: dict[str, object] = {"name": str(options["name"]).strip(), "districts": districts}
+        history_from = options.get("history_from")
+        if history_from is not None:
+            if str(history_from).lower() == "none":
+                defaults["history_complete_from"] = None
+            else:
+                try:
+                    defaults["history_complete_from"] = dt.date.fromisoformat(str(history_from))
+                except ValueError:
+                    raise CommandError(
+                        f"--history-from takes a date as YYYY-MM-DD, or none; not {history_from!r}."
+                    ) from None
         with transaction.atomic():
-            la, created = LocalAuthority.objects.update_or_create(
-                code=code, defaults={"name": str(options["name"]).strip(), "districts": districts}
-            )
+            la, created = LocalAuthority.objects.update_or_create(code=code, defaults=defaults)
             for year, count in populations.items():
                 Population.objects.update_or_create(la=la, year=year, defaults={"count": count})
         verb = "Created" if created else "Updated"
@@ -57,3 +74,8 @@ class Command(BaseCommand):
             f"{verb} {la.name} ({la.code}): {len(districts)} district(s), "
             f"{len(populations)} population figure(s)."
         )
+        if history_from is not None and not created:
+            self.stdout.write(
+                f"Run `manage.py compute_indicators --la {la.code}` to show the figures with the "
+                "new history date (the monthly recompute does it too)."
+            )
