@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
+from pathlib import Path
 
 import factory
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.management import call_command
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.test import Client
@@ -112,3 +115,17 @@ def load_three_children(la: LocalAuthority) -> None:
     assert upload.status == Upload.Status.LOADED, upload.failure
     # The task that follows an upload runs on commit, which a test's transaction never reaches.
     recompute_indicators(la_id=la.pk, trigger="command")
+
+
+def run_import_903(
+    tmp_path: Path, la: LocalAuthority, files: list[tuple[str, bytes]], *options: str
+) -> str:
+    """The files written to `tmp_path` and loaded with `manage.py import_903 --la CODE
+    OPTIONS FILES` (options such as "--as-at", "2024-03-31"); what the command printed."""
+    paths = []
+    for name, content in files:
+        (tmp_path / name).write_bytes(content)
+        paths.append(str(tmp_path / name))
+    out = io.StringIO()
+    call_command("import_903", "--la", la.code, *options, *paths, stdout=out)
+    return out.getvalue()

@@ -25,7 +25,7 @@ from sufficiency.models import IndicatorValue
 from sufficiency.registry import BY_KEY, INDICATORS
 from sufficiency.services import recompute_indicators, with_coverage
 from tests.extracts import child, episode, extract_files
-from tests.helpers import client_for
+from tests.helpers import client_for, run_import_903
 
 APRIL_2023 = dt.date(2023, 4, 1)
 
@@ -99,13 +99,8 @@ def one_year(db: None, tmp_path, django_capture_on_commit_callbacks) -> LocalAut
             episode("B2", "15/06/2023", PLACE="K2", PLACE_PROVIDER="PR4", URN="SC123456"),
         ],
     )
-    paths = []
-    for name, content in files:
-        (tmp_path / name).write_bytes(content)
-        paths.append(str(tmp_path / name))
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("import_903", "--la", la.code, "--as-at", "2024-03-31", *paths,
-                     stdout=io.StringIO())  # fmt: skip
+        run_import_903(tmp_path, la, files, "--as-at", "2024-03-31")
     return la
 
 

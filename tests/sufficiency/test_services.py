@@ -23,6 +23,7 @@ from sufficiency.models import Computation, IndicatorValue
 from sufficiency.registry import DEFINITIONS_VERSION
 from sufficiency.tasks import MAX_RETRIES, recompute_all_task
 from tests.extracts import child, episode, extract_files
+from tests.helpers import run_import_903
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +50,8 @@ def load(tmp_path, la: LocalAuthority, on_commit) -> None:
             episode("B2", "15/02/2024", PLACE="K2", PLACE_PROVIDER="PR4", URN="SC123456"),
         ],
     )
-    paths = []
-    for name, content in files:
-        (tmp_path / name).write_bytes(content)
-        paths.append(str(tmp_path / name))
     with on_commit():
-        call_command("import_903", "--la", la.code, "--as-at", "2024-03-31", *paths,
-                     stdout=io.StringIO())  # fmt: skip
+        run_import_903(tmp_path, la, files, "--as-at", "2024-03-31")
 
 
 def export(*args: str) -> list[str]:
