@@ -465,11 +465,14 @@ def parse_costs(values: pd.Series, column: str, where: Where, problems: list[Pro
 def exact_copies(frame: pd.DataFrame, *, key: list[str], compare: list[str]) -> pd.Series:
     """Rows that repeat an earlier row in every compared column."""
     # Whole-row comparison only among rows that share a key: the rest cannot be copies.
-    shared_key = frame.duplicated(subset=key, keep=False)
-    exact = pd.Series(False, index=frame.index)
+    shared_key = frame.duplicated(subset=key, keep=False).to_numpy(dtype=bool)
+    # A numpy mask, filled in place: assigning a boolean Series into part of a pandas one can
+    # turn the whole into objects, and `~` on Python bools gives -1 and -2, not a mask.
+    exact = np.zeros(len(frame), dtype=bool)
     if shared_key.any():
-        exact[shared_key] = frame[shared_key].duplicated(subset=compare, keep="first")
-    return exact
+        copies = frame[shared_key].duplicated(subset=compare, keep="first")
+        exact[shared_key] = copies.to_numpy(dtype=bool)
+    return pd.Series(exact, index=frame.index, dtype=bool)
 
 
 class Where:

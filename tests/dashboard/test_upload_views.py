@@ -17,7 +17,7 @@ from django.utils.timezone import localtime
 from dashboard import forms
 from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile, UploadProblem
 from tests.conftest import UserFactory
-from tests.helpers import UploadFactory, client_for, page_words
+from tests.helpers import UploadFactory, client_for, page_words, spaced_page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -324,6 +324,38 @@ def test_upload_of_a_correct_extract_loads_and_says_so(
     assert upload.status == Upload.Status.LOADED, upload.failure
     page = client.get(response["Location"]).text
     assert "Loaded 1 child and 1 episode" in page
+
+
+def test_upload_with_duplicated_rows_among_others_lists_each_row(
+    make_user, la, django_capture_on_commit_callbacks
+) -> None:
+    from tests.extracts import child, episode, extract_files
+
+    raw = extract_files(
+        [child("A1"), child("B2"), child("A1", SEX="2")],
+        [
+            episode("A1", "01/05/2025"),
+            episode("B2", "01/05/2025"),
+            episode("B2", "01/05/2025", PLACE="U5"),
+        ],
+    )
+    files = [SimpleUploadedFile(name, content) for name, content in raw]
+    client = client_for(make_user("data_staff", la))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    assert Upload.objects.get().status == Upload.Status.REJECTED
+    words = spaced_page_text(client.get(response["Location"]))
+    assert "internal error" not in words
+    assert "Rejected: 4 errors." in words
+    for file, row, child_id, column, message in [
+        ("header.csv", 2, "A1", "CHILD", "This CHILD appears twice in the Header table"),
+        ("header.csv", 4, "A1", "CHILD", "This CHILD appears twice in the Header table"),
+        ("episodes.csv", 3, "B2", "DECOM", "This child has two different episodes"),
+        ("episodes.csv", 4, "B2", "DECOM", "This child has two different episodes"),
+    ]:
+        assert f"Error {file} {row} {child_id} {column}" in words
+        assert message in words
+    assert not Episode.objects.exists() and not Child.objects.exists()
 
 
 # --- Detail ----------------------------------------------------------------------------------

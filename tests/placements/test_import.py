@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from placements.models import Child, Episode, LocalAuthority, Population, Upload
-from tests.extracts import EPISODES, HEADER, child, episode, extract_files, to_csv
+from tests.extracts import EPISODES, HEADER, child, episode, extract_files, to_csv, to_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,59 @@ def test_import_with_a_bad_code_is_rejected(la, tmp_path):
     assert code == 1
     assert "row 2, CHILD A1, PLACE, value 'X9': X9 is not a valid PLACE code." in err
     assert Episode.objects.count() == 0
+
+
+# One child twice in Header, and two episodes of another on one DECOM, among ordinary rows.
+DUPLICATED_CHILDREN = [child("A1"), child("B2"), child("C3"), child("A1", SEX="2")]
+DUPLICATED_EPISODES = [
+    episode("A1", "01/04/2024"),
+    episode("B2", "01/04/2024"),
+    episode("C3", "01/04/2024"),
+    episode("B2", "01/04/2024", PLACE="U5"),
+]
+
+
+def test_import_csv_with_duplicated_rows_among_others_names_each_row(la, tmp_path):
+    run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE, "y1"))
+    before = stored(la)
+    files = extract_files(DUPLICATED_CHILDREN, DUPLICATED_EPISODES)
+    code, _, err = run_import(
+        "--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files, "dup")
+    )
+    assert code == 1
+    assert "internal error" not in err
+    assert err.splitlines()[:4] == [
+        "ERROR: header.csv, row 2, CHILD A1, CHILD, value 'A1': "
+        "This CHILD appears twice in the Header table with different details.",
+        "ERROR: header.csv, row 5, CHILD A1, CHILD, value 'A1': "
+        "This CHILD appears twice in the Header table with different details.",
+        "ERROR: episodes.csv, row 3, CHILD B2, DECOM, value '01/04/2024': "
+        "This child has two different episodes starting on the same DECOM.",
+        "ERROR: episodes.csv, row 5, CHILD B2, DECOM, value '01/04/2024': "
+        "This child has two different episodes starting on the same DECOM.",
+    ]
+    assert stored(la) == before
+    assert Upload.objects.latest("id").status == Upload.Status.REJECTED
+
+
+def test_import_xml_with_duplicated_rows_among_others_names_each_line(la, tmp_path):
+    path = tmp_path / "return.xml"
+    path.write_bytes(to_xml(DUPLICATED_CHILDREN, DUPLICATED_EPISODES))
+    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", str(path))
+    assert code == 1
+    assert "internal error" not in err
+    # Lines: A1's HEADER on 4, B2's on 8 with its two EPISODEs on 9 and 10, A1 again on 17.
+    assert err.splitlines()[:4] == [
+        "ERROR: return.xml, row 4, CHILD A1, CHILD, value 'A1': "
+        "This CHILD appears twice in the Header table with different details.",
+        "ERROR: return.xml, row 17, CHILD A1, CHILD, value 'A1': "
+        "This CHILD appears twice in the Header table with different details.",
+        "ERROR: return.xml, row 9, CHILD B2, DECOM, value '01/04/2024': "
+        "This child has two different episodes starting on the same DECOM.",
+        "ERROR: return.xml, row 10, CHILD B2, DECOM, value '01/04/2024': "
+        "This child has two different episodes starting on the same DECOM.",
+    ]
+    assert Episode.objects.count() == 0 and Child.objects.count() == 0
 
 
 def test_import_of_an_identical_file_set_is_recognised(la, tmp_path):

@@ -142,6 +142,47 @@ def test_validate_same_decom_twice_is_refused_but_an_exact_copy_is_dropped():
     assert len(copy.episodes) == 1
 
 
+def test_validate_one_child_twice_among_other_header_rows_names_both_rows():
+    extract = check(
+        [child("A1"), child("B2"), child("A1", SEX="2"), child("C3")],
+        [episode("A1", "01/04/2024"), episode("B2", "01/04/2024"), episode("C3", "01/04/2024")],
+    )
+    assert [(p.file, p.row, p.child, p.column, p.message) for p in extract.problems] == [
+        ("header.csv", 2, "A1", "CHILD", v.MSG_DUPLICATE_CHILD),
+        ("header.csv", 4, "A1", "CHILD", v.MSG_DUPLICATE_CHILD),
+    ]
+
+
+def test_validate_two_episodes_on_one_decom_among_other_rows_names_both_rows():
+    extract = check(
+        [child("A1"), child("B2")],
+        [
+            episode("A1", "01/04/2024"),
+            episode("B2", "01/04/2024"),
+            episode("B2", "01/06/2024", RNE="P"),
+            episode("A1", "01/04/2024", PLACE="U5"),
+        ],
+    )
+    assert [(p.row, p.child, p.column, p.message) for p in extract.problems] == [
+        (2, "A1", "DECOM", v.MSG_DUPLICATE_EPISODE),
+        (5, "A1", "DECOM", v.MSG_DUPLICATE_EPISODE),
+    ]
+
+
+def test_validate_exact_copies_among_other_rows_are_dropped_with_a_warning():
+    extract = check(
+        [child("A1"), child("B2"), child("A1")],
+        [episode("A1", "01/04/2024"), episode("B2", "01/04/2024"), episode("A1", "01/04/2024")],
+    )
+    assert errors(extract) == []
+    assert [(p.file, p.row, p.child, p.message) for p in warnings(extract)] == [
+        ("header.csv", 4, "A1", v.MSG_EXACT_DUPLICATE_CHILD),
+        ("episodes.csv", 4, "A1", v.MSG_EXACT_DUPLICATE_EPISODE),
+    ]
+    assert extract.children["child_id"].tolist() == ["A1", "B2"]
+    assert len(extract.episodes) == 2
+
+
 def test_validate_episode_for_child_missing_from_header_is_refused():
     extract = check([child("A1")], [episode("A1", "01/04/2024"), episode("B2", "01/05/2024")])
     [problem] = errors(extract)
