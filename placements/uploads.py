@@ -66,6 +66,10 @@ MSG_PROCESSING_FAILED = (
     "Processing stopped because of an internal error ({kind}). Nothing was changed; "
     "the stored history is as it was. Please tell your system administrator."
 )
+MSG_AS_AT_AFTER_TODAY = (
+    "The as-at date, {as_at}, is after today, {today}: an extract can only be correct to a "
+    "day that has already come."
+)
 LAYOUTS: dict[str, Layout] = {
     Upload.Kind.SSDA903: SSDA903,
     Upload.Kind.CARERS: carers.LAYOUT,
@@ -101,6 +105,22 @@ def upload_fingerprint(
 # --- Submitting ------------------------------------------------------------------------------
 
 
+class UploadRefused(ValueError):
+    """An upload refused before anything of it is kept; the message says why, in one sentence."""
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def as_at_refusal(as_at: dt.date) -> str | None:
+    """Why no upload may have this as-at date, or None. Today is the site's (Europe/London)."""
+    today = timezone.localdate()
+    if as_at > today:
+        return MSG_AS_AT_AFTER_TODAY.format(as_at=_long_date(as_at), today=_long_date(today))
+    return None
+
+
 @transaction.atomic
 def submit_upload(
     *,
@@ -117,8 +137,12 @@ def submit_upload(
     `window_start=None` means the upload is the authority's full history; only a 903 upload
     has a window (a carers or costs upload is stored without one, whatever is passed). An
     identical file set, window and kind that was submitted before is recorded as a duplicate
-    and not processed again.
+    and not processed again. An as-at date after today raises UploadRefused, keeping nothing:
+    the form and the commands say so first, but no other caller may store such an upload.
     """
+    refusal = as_at_refusal(as_at)
+    if refusal is not None:
+        raise UploadRefused(refusal)
     kind = Upload.Kind(kind)
     if kind != Upload.Kind.SSDA903:
         window_start = None

@@ -57,7 +57,8 @@ def upload_new(request: HttpRequest) -> HttpResponse:
         )
         if form.is_valid():
             upload = _submit(request, form)
-            return redirect("dashboard-upload-detail", upload_id=upload.pk)
+            if upload is not None:
+                return redirect("dashboard-upload-detail", upload_id=upload.pk)
     else:
         form = UploadForm(authorities=authorities)
     return render(
@@ -71,25 +72,31 @@ def upload_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _submit(request: HttpRequest, form: UploadForm) -> Upload:
+def _submit(request: HttpRequest, form: UploadForm) -> Upload | None:
+    """The upload submitted, or None with the service's refusal added to the form (the form
+    checks the same first; this is for a refusal it could not foresee, such as midnight)."""
     # Imported on use: the services bring in pandas and the 903 readers, which only this path
     # needs, and the rest of the pages keep working if the ingestion code fails to import.
     from placements.ssda903.readers import RawFile
-    from placements.uploads import default_window_start, submit_upload
+    from placements.uploads import UploadRefused, default_window_start, submit_upload
 
     data = form.cleaned_data
     if data["full_history"]:
         window_start = None
     else:
         window_start = data["window_start"] or default_window_start(data["as_at"])
-    return submit_upload(
-        la=data["la"],
-        user=request.user,
-        as_at=data["as_at"],
-        window_start=window_start,
-        files=[RawFile(name=f.name, content=f.read()) for f in data["files"]],
-        kind=data["kind"],
-    )
+    try:
+        return submit_upload(
+            la=data["la"],
+            user=request.user,
+            as_at=data["as_at"],
+            window_start=window_start,
+            files=[RawFile(name=f.name, content=f.read()) for f in data["files"]],
+            kind=data["kind"],
+        )
+    except UploadRefused as refusal:
+        form.add_error("as_at", str(refusal))
+        return None
 
 
 @require_GET

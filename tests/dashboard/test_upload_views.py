@@ -12,12 +12,14 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.timezone import localtime
 
 from dashboard import forms
+from dashboard.wording import long_date
 from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile, UploadProblem
 from tests.conftest import UserFactory
-from tests.helpers import UploadFactory, client_for, page_words, spaced_page_text
+from tests.helpers import UploadFactory, client_for, page_text, page_words, spaced_page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -226,6 +228,48 @@ def test_form_without_as_at_is_refused(make_user, la) -> None:
         url("dashboard-upload-new"), form_data(as_at="")
     )
     assert response.context["form"].errors["as_at"] == [forms.AS_AT_MISSING]
+
+
+def test_form_with_an_as_at_date_after_today_is_refused(make_user, la) -> None:
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    response = client_for(make_user("data_staff", la)).post(
+        url("dashboard-upload-new"), form_data(as_at=tomorrow.isoformat())
+    )
+    assert response.status_code == 200
+    message = forms.AS_AT_AFTER_TODAY.format(today=long_date(today))
+    assert response.context["form"].errors["as_at"] == [message]
+    assert "There is a problem" in response.text
+    assert "The as-at date cannot be after today" in page_text(response)
+    assert not Upload.objects.exists()
+
+
+def test_form_offers_no_as_at_date_after_today(make_user, la) -> None:
+    response = client_for(make_user("data_staff", la)).get(url("dashboard-upload-new"))
+    assert f'max="{timezone.localdate().isoformat()}"' in response.text
+
+
+def test_form_takes_an_as_at_date_of_today(make_user, la) -> None:
+    today = timezone.localdate()
+    response = client_for(make_user("data_staff", la)).post(
+        url("dashboard-upload-new"), form_data(as_at=today.isoformat())
+    )
+    assert response.status_code == 302
+    assert Upload.objects.get().as_at == today
+
+
+def test_form_shows_the_services_refusal_on_the_as_at_field(make_user, la, monkeypatch) -> None:
+    # The day changes between the form's check and the service's: the service still refuses.
+    from placements import uploads
+
+    today = timezone.localdate()
+    monkeypatch.setattr(uploads, "as_at_refusal", lambda as_at: "Refused for a test.")
+    response = client_for(make_user("data_staff", la)).post(
+        url("dashboard-upload-new"), form_data(as_at=today.isoformat())
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["as_at"] == ["Refused for a test."]
+    assert not Upload.objects.exists()
 
 
 def test_form_with_a_file_of_another_type_is_refused(make_user, la) -> None:

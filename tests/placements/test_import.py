@@ -6,8 +6,20 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from placements.models import Child, Episode, LocalAuthority, Population, Upload
+from placements.models import (
+    CarerHousehold,
+    Child,
+    Episode,
+    LocalAuthority,
+    PlacementCost,
+    Population,
+    Upload,
+    UploadFile,
+)
+from placements.ssda903.readers import RawFile
+from placements.uploads import MSG_AS_AT_AFTER_TODAY, UploadRefused, import_extract, submit_upload
 from tests.extracts import EPISODES, HEADER, child, episode, extract_files, to_csv, to_xml
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +40,10 @@ def write(tmp_path: Path, files: list[tuple[str, bytes]], folder: str = "x") -> 
     return paths
 
 
-def run_import(*args: str) -> tuple[int, str, str]:
+def run_import(*args: str, command: str = "import_903") -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
     try:
-        call_command("import_903", *args, stdout=stdout, stderr=stderr)
+        call_command(command, *args, stdout=stdout, stderr=stderr)
         code = 0
     except SystemExit as exit_:
         code = int(exit_.code or 0)
@@ -194,6 +206,49 @@ def test_import_xml_with_duplicated_rows_among_others_names_each_line(la, tmp_pa
         "This child has two different episodes starting on the same DECOM.",
     ]
     assert Episode.objects.count() == 0 and Child.objects.count() == 0
+
+
+def after_today_refusal(days: int = 1) -> tuple[dt.date, str]:
+    """A date `days` after today and the refusal an upload as at it gets."""
+    today = timezone.localdate()
+    later = today + dt.timedelta(days=days)
+    return later, MSG_AS_AT_AFTER_TODAY.format(
+        as_at=f"{later.day} {later:%B %Y}", today=f"{today.day} {today:%B %Y}"
+    )
+
+
+@pytest.mark.parametrize("command", ["import_903", "import_carers", "import_costs"])
+def test_import_refuses_an_as_at_date_after_today(la, tmp_path, command):
+    run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE, "y1"))
+    before = (stored(la), Upload.objects.count(), UploadFile.objects.count())
+    tomorrow, refusal = after_today_refusal()
+    code, out, err = run_import(
+        "--la", "998", "--as-at", tomorrow.isoformat(), *write(tmp_path, YEAR_ONE, "later"),
+        command=command,
+    )  # fmt: skip
+    assert code == 1
+    assert err.splitlines() == [f"ERROR: {refusal}"]
+    assert "is after today" in refusal and out == ""
+    assert (stored(la), Upload.objects.count(), UploadFile.objects.count()) == before
+    assert not CarerHousehold.objects.exists() and not PlacementCost.objects.exists()
+
+
+def test_import_takes_an_as_at_date_of_today(la, tmp_path):
+    today = timezone.localdate().isoformat()
+    code, out, err = run_import("--la", "998", "--as-at", today, *write(tmp_path, YEAR_ONE))
+    assert code == 0, err
+    assert Upload.objects.get().as_at == timezone.localdate()
+
+
+@pytest.mark.parametrize("service", [submit_upload, import_extract])
+@pytest.mark.parametrize("kind", list(Upload.Kind))
+def test_services_refuse_an_as_at_date_after_today_keeping_nothing(la, service, kind):
+    later, refusal = after_today_refusal(days=40)
+    files = [RawFile(name, content) for name, content in YEAR_ONE]
+    with pytest.raises(UploadRefused) as refused:
+        service(la=la, user=None, as_at=later, window_start=None, files=files, kind=kind)
+    assert str(refused.value) == refusal
+    assert not Upload.objects.exists() and not UploadFile.objects.exists()
 
 
 def test_import_of_an_identical_file_set_is_recognised(la, tmp_path):
