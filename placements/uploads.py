@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import pandas as pd
@@ -43,7 +43,14 @@ from placements.models import (
 )
 from placements.ssda903 import codes
 from placements.ssda903.problems import Problem
-from placements.ssda903.readers import SSDA903, Layout, RawFile, Table, read_files
+from placements.ssda903.readers import (
+    IGNORED_TABLES,
+    SSDA903,
+    Layout,
+    RawFile,
+    Table,
+    read_files,
+)
 from placements.ssda903.stitch import stitch_children, stitch_episodes
 from placements.ssda903.validate import (
     Extract,
@@ -70,6 +77,7 @@ MSG_AS_AT_AFTER_TODAY = (
     "The as-at date, {as_at}, is after today, {today}: an extract can only be correct to a "
     "day that has already come."
 )
+MSG_TABLES_IGNORED = "Other 903 tables recognised and ignored (no figure uses them): {tables}."
 LAYOUTS: dict[str, Layout] = {
     Upload.Kind.SSDA903: SSDA903,
     Upload.Kind.CARERS: carers.LAYOUT,
@@ -329,6 +337,22 @@ def _read_tables(upload: Upload) -> tuple[list[Table], list[Problem], list[str]]
         ", ".join(t.kind for t in tables if _source_file(t.source) == f.name) for f in raw_files
     ]
     return tables, problems, file_tables
+
+
+def file_table_kinds(upload_file: UploadFile) -> list[str]:
+    """The tables recognised in a file, as recorded when it was read."""
+    return [kind for kind in upload_file.tables.split(", ") if kind]
+
+
+def ignored_tables_note(upload_files: Iterable[UploadFile]) -> str:
+    """One sentence naming the other 903 tables found in these files, or ""."""
+    found = [
+        f"{kind} in {upload_file.name}"
+        for upload_file in upload_files
+        for kind in file_table_kinds(upload_file)
+        if kind in IGNORED_TABLES
+    ]
+    return MSG_TABLES_IGNORED.format(tables=", ".join(found)) if found else ""
 
 
 def _record_tables(upload: Upload, file_tables: list[str]) -> None:

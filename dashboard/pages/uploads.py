@@ -3,7 +3,7 @@ files, problems and the computation that followed it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -90,18 +90,52 @@ def problem_values(upload: Upload) -> Iterator[tuple]:
     return problems_in_order(upload).values_list(*_PROBLEM_FIELDS).iterator()
 
 
+# What the files table says of a file in which no table was recognised, or none yet.
+NOT_READ_YET = "Not read yet"
+NOT_READ_AGAIN = "Not read again: already uploaded"
+NOT_KNOWN_AFTER_FAILURE = "Not known: processing stopped"
+NO_TABLE_RECOGNISED = {
+    Upload.Kind.SSDA903: "No 903 table recognised",
+    Upload.Kind.CARERS: "Not recognised as a foster carers extract",
+    Upload.Kind.COSTS: "Not recognised as a placement costs extract",
+}
+IGNORED_MARK = "{kind} (ignored)"
+
+
 @dataclass(frozen=True)
 class UploadPage:
-    files: QuerySet[UploadFile]
+    files: list[UploadFile]  # each with `tables_text`, what it was recognised as
     problems: QuerySet[UploadProblem] | None  # None for a duplicate, or until it is checked
     computation: Computation | None  # the latest computation after it
+    ignored_note: str  # the other 903 tables recognised and ignored, in a sentence, or ""
+
+
+def _tables_text(upload: Upload, kinds: list[str], ignored: Collection[str]) -> str:
+    if kinds:
+        return ", ".join(IGNORED_MARK.format(kind=k) if k in ignored else k for k in kinds)
+    if not upload.is_finished:
+        return NOT_READ_YET
+    if upload.status == Upload.Status.DUPLICATE:
+        return NOT_READ_AGAIN
+    if upload.status == Upload.Status.FAILED:
+        return NOT_KNOWN_AFTER_FAILURE
+    return NO_TABLE_RECOGNISED.get(upload.kind, NO_TABLE_RECOGNISED[Upload.Kind.SSDA903])
 
 
 def upload_page(upload: Upload) -> UploadPage:
+    # Imported on use, as the views import the services: the readers bring in pandas.
+    from placements.ssda903.readers import IGNORED_TABLES
+    from placements.uploads import file_table_kinds, ignored_tables_note
+
     # A duplicate was never checked: it has no problems of its own to list.
     checked = upload.is_finished and upload.status != Upload.Status.DUPLICATE
+    files = list(upload.files.defer("compressed_content"))
+    for upload_file in files:
+        kinds = file_table_kinds(upload_file)
+        upload_file.tables_text = _tables_text(upload, kinds, IGNORED_TABLES)
     return UploadPage(
-        files=upload.files.defer("compressed_content"),
+        files=files,
         problems=problems_in_order(upload) if checked else None,
         computation=upload.computations.order_by("-started_at", "-id").first(),
+        ignored_note=ignored_tables_note(files) if checked else "",
     )

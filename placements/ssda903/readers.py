@@ -37,25 +37,10 @@ if TYPE_CHECKING:
 
 # --- Tables ----------------------------------------------------------------------------------
 
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "Header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
-    "Episodes": (
-        "CHILD",
-        "DECOM",
-        "RNE",
-        "LS",
-        "CIN",
-        "PLACE",
-        "PLACE_PROVIDER",
-        "DEC",
-        "REC",
-        "REASON_PLACE_CHANGE",
-        "HOME_POST",
-        "PL_POST",
-        "URN",
-    ),
-    "UASC": ("CHILD", "SEX", "DOB", "DUC"),
-    # Tables the indicators do not use: recognised so that a full extract is accepted.
+# The other tables of a full 903 extract, as the DfE's validator knows them: recognised by
+# their columns so that a full extract is accepted (and none of them taken for a table we read,
+# or for a broken one), then ignored.
+OTHER_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "Reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
     "OC2": (
         "CHILD",
@@ -91,9 +76,31 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "PrevPerm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
     "Missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
-    "SWEpisodes": ("CHILD", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+    "SWEpisodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+    "DoLo": ("CHILD", "DOB", "DOLO_START", "DOLO_END"),
+}
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
+    "Episodes": (
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ),
+    "UASC": ("CHILD", "SEX", "DOB", "DUC"),
+    **OTHER_TABLE_COLUMNS,
 }
 USED_TABLES = ("Header", "Episodes", "UASC")
+IGNORED_TABLES = tuple(OTHER_TABLE_COLUMNS)
 REQUIRED_TABLES = ("Header", "Episodes")
 # A used table with a header but no rows is an error, except UASC: a council with no
 # unaccompanied children exports the UASC file with its header only (and the XML return
@@ -146,6 +153,10 @@ CSV_BAD_ROW = "{where} could not be read as CSV: row {row} has the wrong number 
 CSV_UNREADABLE = "{where} could not be read as CSV."
 DUPLICATE_COLUMNS = "{where} has the column(s) {columns} more than once."
 MISSING_COLUMNS = "{where} looks like the 903 {kind} table but is missing the column(s) {columns}."
+MISSING_COLUMNS_IGNORED = (
+    "{where} looks like the 903 {kind} table but is missing the column(s) {columns}; "
+    "that table is not used, so the file was ignored."
+)
 NOT_A_TABLE = (
     "{where} is not a 903 table: its columns match none of Header, Episodes, UASC "
     "or the other 903 tables."
@@ -448,6 +459,17 @@ def _classify(
         return None
     if near is not None:
         missing = [c for c in layout.tables[near] if c not in present]
+        if near not in layout.used:
+            # A table we never read is no reason to refuse the upload, however it is laid out.
+            found.problems.append(
+                Problem.warning(
+                    MISSING_COLUMNS_IGNORED.format(
+                        where=where, kind=near, columns=", ".join(missing)
+                    ),
+                    file=source,
+                )
+            )
+            return None
         found.error(
             layout.missing_columns.format(where=where, kind=near, columns=", ".join(missing)),
             source,

@@ -402,6 +402,53 @@ def test_upload_with_duplicated_rows_among_others_lists_each_row(
     assert not Episode.objects.exists() and not Child.objects.exists()
 
 
+def test_upload_with_other_903_tables_loads_and_names_them_ignored(
+    make_user, la, django_capture_on_commit_callbacks
+) -> None:
+    from tests.extracts import child, episode, extract_files
+
+    raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
+    raw.append(("dolo.csv", b"CHILD,DOB,DOLO_START,DOLO_END\r\nA1,01/06/2012,01/06/2025,\r\n"))
+    files = [SimpleUploadedFile(name, content) for name, content in raw]
+    client = client_for(make_user("data_staff", la))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    assert Upload.objects.get().status == Upload.Status.LOADED
+    words = spaced_page_text(client.get(response["Location"]))
+    assert "Loaded 1 child and 1 episode" in words
+    assert (
+        "Other 903 tables recognised and ignored (no figure uses them): DoLo in dolo.csv." in words
+    )
+    assert "DoLo (ignored)" in words
+
+
+def test_detail_says_when_no_table_was_recognised_in_a_file(make_user, la) -> None:
+    upload = UploadFactory(la=la, status=Upload.Status.REJECTED, errors_count=1)
+    upload_file(upload, name="notes.csv")
+    words = spaced_page_text(
+        client_for(make_user("officers", la)).get(url("dashboard-upload-detail", upload))
+    )
+    assert "notes.csv" in words and "No 903 table recognised" in words
+    assert "None" not in words
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        (Upload.Status.PROCESSING, "Not read yet"),
+        (Upload.Status.DUPLICATE, "Not read again: already uploaded"),
+        (Upload.Status.FAILED, "Not known: processing stopped"),
+    ],
+)
+def test_detail_says_why_a_files_tables_are_not_known(make_user, la, status, text) -> None:
+    upload = UploadFactory(la=la, status=status)
+    upload_file(upload)
+    words = spaced_page_text(
+        client_for(make_user("officers", la)).get(url("dashboard-upload-detail", upload))
+    )
+    assert text in words and "None" not in words
+
+
 # --- Detail ----------------------------------------------------------------------------------
 
 

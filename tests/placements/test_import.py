@@ -372,6 +372,28 @@ def test_import_accepts_the_903_xml_return(la, tmp_path):
     ]
 
 
+def test_import_accepts_and_ignores_the_other_903_tables_saying_so(la, tmp_path):
+    files = [
+        *YEAR_ONE,
+        ("dolo.csv", to_csv(["CHILD", "DOB", "DOLO_START", "DOLO_END"], [])),
+        ("reviews.csv", b"CHILD,DOB,REVIEW,REVIEW_CODE\r\nA1,01/06/2012,01/02/2024,PN1\r\n"),
+    ]
+    code, out, err = run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, files))
+    assert code == 0, err
+    assert (
+        "Other 903 tables recognised and ignored (no figure uses them): "
+        "DoLo in dolo.csv, Reviews in reviews.csv."
+    ) in out.splitlines()
+    assert len(stored(la)) == 3
+    upload = Upload.objects.get()
+    assert list(upload.files.order_by("id").values_list("name", "tables")) == [
+        ("header.csv", "Header"),
+        ("episodes.csv", "Episodes"),
+        ("dolo.csv", "DoLo"),
+        ("reviews.csv", "Reviews"),
+    ]
+
+
 def test_import_reads_a_windows_1252_csv(la, tmp_path):
     children = [child("A1")]
     header = to_csv([*HEADER, "NOTE"], [{**children[0], "NOTE": "Café £"}], encoding="cp1252")

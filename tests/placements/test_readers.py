@@ -28,9 +28,11 @@ from placements.ssda903.readers import (
     DUPLICATE_TABLE,
     EMPTY,
     EXCEL_AS_CSV,
+    IGNORED_TABLES,
     LEGACY_XLS,
     MIB,
     MISSING_COLUMNS,
+    MISSING_COLUMNS_IGNORED,
     NO_ROWS,
     NO_TABLE,
     NOT_A_TABLE,
@@ -383,16 +385,79 @@ def test_a_child_column_alone_does_not_make_a_table_look_like_one() -> None:
     assert messages(problems) == [NOT_A_TABLE.format(where=file_where("x.csv"))]
 
 
-@pytest.mark.parametrize(
-    "kind", ["Reviews", "OC2", "OC3", "AD1", "PlacedAdoption", "PrevPerm", "Missing", "SWEpisodes"]
-)
-def test_ignored_tables_are_accepted(kind: str) -> None:
-    columns = list(TABLE_COLUMNS[kind])
+def test_the_other_tables_are_those_the_dfe_validator_knows() -> None:
+    assert IGNORED_TABLES == (
+        "Reviews", "OC2", "OC3", "AD1", "PlacedAdoption", "PrevPerm", "Missing", "SWEpisodes",
+        "DoLo",
+    )  # fmt: skip
+    assert TABLE_COLUMNS["DoLo"] == ("CHILD", "DOB", "DOLO_START", "DOLO_END")
+    assert TABLE_COLUMNS["SWEpisodes"] == (
+        "CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON",
+    )  # fmt: skip
+    assert set(USED_TABLES).isdisjoint(IGNORED_TABLES)
+    assert set(TABLE_COLUMNS) == {*USED_TABLES, *IGNORED_TABLES}
+
+
+@pytest.mark.parametrize("kind", IGNORED_TABLES)
+@pytest.mark.parametrize("extra", [[], ["LA", "YEAR"]])
+def test_ignored_tables_are_accepted(kind: str, extra: list[str]) -> None:
+    columns = [*TABLE_COLUMNS[kind], *extra]
     content = csv_bytes([columns, ["1001", *["x"] * (len(columns) - 1)]])
     tables, problems = read(header_file(), episodes_file(), RawFile("other.csv", content))
     assert problems == []
     assert tables[kind].frame["CHILD"].tolist() == ["1001"]
     assert kind not in USED_TABLES
+
+
+@pytest.mark.parametrize("kind", list(TABLE_COLUMNS))
+def test_no_table_is_taken_for_another(kind: str) -> None:
+    # Each table's columns, in reverse order, make that table and no other (and no near miss).
+    columns = list(reversed(TABLE_COLUMNS[kind]))
+    content = csv_bytes([columns, ["x"] * len(columns)])
+    found, problems = read_files([RawFile("t.csv", content)], **LIMITS)
+    assert [table.kind for table in found] == [kind]
+    assert [p.message for p in problems if "t.csv" in p.message] == []
+
+
+def test_a_dolo_table_is_not_taken_for_a_broken_uasc_table() -> None:
+    dolo = RawFile(
+        "dolo.csv",
+        csv_bytes(
+            [["CHILD", "DOB", "DOLO_START", "DOLO_END"], ["1001", "01/02/2010", "01/05/2024", ""]]
+        ),
+    )
+    tables, problems = read(header_file(), episodes_file(), dolo)
+    assert problems == []
+    assert set(tables) == {"Header", "Episodes", "DoLo"}
+
+
+def test_a_workbook_sheet_of_an_ignored_table_is_accepted() -> None:
+    content = workbook_bytes(
+        {
+            "Header": [HEADER, *HEADER_ROWS],
+            "Episodes": [EPISODES, *EPISODE_ROWS],
+            "DoLo": [list(TABLE_COLUMNS["DoLo"]), ["1001", "01/02/2010", "01/05/2024", ""]],
+        }
+    )
+    tables, problems = read(RawFile("extract.xlsx", content))
+    assert problems == []
+    assert tables["DoLo"].source == "extract.xlsx, sheet DoLo"
+
+
+def test_an_ignored_table_short_of_a_column_is_ignored_with_a_warning() -> None:
+    # SWEpisodes as some systems export it, without DOB.
+    columns = ["CHILD", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"]
+    sw = RawFile("sw.csv", csv_bytes([columns, ["1001", "SW1", "01/04/2024", "", ""]]))
+    tables, problems = read(header_file(), episodes_file(), sw)
+    assert messages(problems) == []
+    assert messages(problems, "warning") == [
+        MISSING_COLUMNS_IGNORED.format(where=file_where("sw.csv"), kind="SWEpisodes", columns="DOB")
+    ]
+    assert messages(problems, "warning") == [
+        'File "sw.csv" looks like the 903 SWEpisodes table but is missing the column(s) DOB; '
+        "that table is not used, so the file was ignored."
+    ]
+    assert set(tables) == {"Header", "Episodes"}
 
 
 def test_the_table_with_most_columns_wins() -> None:

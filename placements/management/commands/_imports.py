@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from placements.management.commands._common import authority, iso_date
 from placements.models import LocalAuthority, Upload
 from placements.ssda903.readers import RawFile
-from placements.uploads import UploadRefused, import_extract
+from placements.uploads import UploadRefused, ignored_tables_note, import_extract
 
 MSG_TOO_LARGE = 'File "{name}" is larger than the {limit} MB limit.'
 
@@ -77,6 +77,9 @@ class ImportCommand(BaseCommand):
         for problem in upload.problems.order_by("id"):
             line = problem.as_problem().as_line()
             (self.stderr if problem.severity == "error" else self.stdout).write(line)
+        note = ignored_tables_note(upload.files.defer("compressed_content").order_by("id"))
+        if note:
+            self.stdout.write(note)
         if upload.status == Upload.Status.LOADED:
             self.stdout.write(self.loaded(upload, la))
             return
