@@ -65,10 +65,40 @@ def test_validate_two_digit_year_is_refused_naming_row_and_column():
     assert problem.message == v.MSG_DATE_TWO_DIGIT_YEAR
 
 
-def test_validate_impossible_date_is_refused():
+def test_validate_impossible_date_is_refused_as_no_real_date():
     extract = check([child("A1", DOB="31/02/2012")], [episode("A1", "01/04/2024")])
     [problem] = errors(extract)
-    assert problem.column == "DOB" and problem.message == v.MSG_DATE_UNREADABLE
+    assert problem.column == "DOB" and problem.value == "31/02/2012"
+    assert problem.message == v.MSG_DATE_NO_SUCH_DAY
+    assert problem.message == "This is not a real date: that month has no such day."
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("31/02/2024", v.MSG_DATE_NO_SUCH_DAY),
+        ("29/02/2023", v.MSG_DATE_NO_SUCH_DAY),
+        ("31/04/2024", v.MSG_DATE_NO_SUCH_DAY),
+        ("00/04/2024", v.MSG_DATE_NO_SUCH_DAY),
+        ("2024-02-30", v.MSG_DATE_NO_SUCH_DAY),
+        ("04/13/2024", v.MSG_DATE_NO_SUCH_MONTH),
+        ("01/01/1066", v.MSG_DATE_OUT_OF_RANGE),
+        ("31/3/24", v.MSG_DATE_TWO_DIGIT_YEAR),
+        ("next week", v.MSG_DATE_UNREADABLE),
+        ("2024/04/01", v.MSG_DATE_UNREADABLE),
+    ],
+)
+def test_validate_says_why_a_date_is_no_date(text, message):
+    extract = check([child("A1")], [episode("A1", "01/04/2024"), episode("A1", text, RNE="P")])
+    [problem] = errors(extract)
+    assert (problem.row, problem.column, problem.value, problem.message) == (
+        3, "DECOM", text, message,
+    )  # fmt: skip
+
+
+def test_validate_reads_leap_days_and_iso_dates_silently():
+    extract = check([child("A1", DOB="29/02/2012")], [episode("A1", "2024-04-01 00:00")])
+    assert extract.problems == []
 
 
 def test_validate_invalid_code_is_refused():
