@@ -418,6 +418,21 @@ def test_import_refuses_a_csv_that_is_really_a_workbook(la, tmp_path):
     assert Episode.objects.count() == 0
 
 
+@pytest.mark.parametrize("command", ["import_903", "import_carers", "import_costs"])
+def test_import_of_a_pdf_renamed_csv_says_it_is_a_pdf(la, tmp_path, command):
+    files = [("header.csv", YEAR_ONE[0][1]), ("episodes.csv", b"%PDF-1.4\n" + b"x,y\n1,2,3\n" * 50)]
+    code, _, err = run_import(
+        "--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files), command=command
+    )
+    assert code == 1
+    assert (
+        "ERROR: episodes.csv, row -, CHILD -, -, value '': "
+        'File "episodes.csv" is a PDF, not a CSV table.' in err
+    )
+    assert "wrong number of columns" not in err
+    assert Episode.objects.count() == 0
+
+
 def test_import_stores_each_episodes_distance_once(la, tmp_path):
     children = [child("A1"), child("B2"), child("C3"), child("D4"), child("E5")]
     rows = [

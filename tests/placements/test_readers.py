@@ -23,6 +23,7 @@ from placements.ssda903.readers import (
     BAD_WORKBOOK,
     BAD_ZIP,
     CSV_BAD_ROW,
+    CSV_BINARY,
     CSV_UNREADABLE,
     DUPLICATE_COLUMNS,
     DUPLICATE_TABLE,
@@ -35,6 +36,7 @@ from placements.ssda903.readers import (
     MISSING_COLUMNS_IGNORED,
     NO_ROWS,
     NO_TABLE,
+    NOT_A_DATA_FILE,
     NOT_A_TABLE,
     NOT_XLSX,
     SHEET_NOT_A_TABLE,
@@ -42,6 +44,7 @@ from placements.ssda903.readers import (
     TOO_LARGE,
     USED_TABLES,
     WORKBOOK_NO_TABLE,
+    XLSB,
     XML_CHILD_WITHOUT_HEADER,
     XML_DOCTYPE,
     XML_MALFORMED,
@@ -737,10 +740,90 @@ def test_a_damaged_workbook_is_refused() -> None:
     assert messages(problems) == [BAD_ZIP.format(where=file_where("bad.xlsx"))]
 
 
-def test_a_zip_that_is_not_a_workbook_is_refused() -> None:
+def test_a_zip_that_is_not_a_workbook_is_told_it_is_a_zip_archive() -> None:
     content = zip_bytes({"notes.txt": b"hello"})
     _, problems = read(RawFile("book.xlsx", content), header_file(), episodes_file())
+    assert messages(problems) == ['File "book.xlsx" is a zip archive, not an Excel workbook.']
+
+
+def test_a_workbook_that_openpyxl_cannot_open_is_refused() -> None:
+    content = zip_bytes({"xl/workbook.xml": b"<not a workbook"})
+    _, problems = read(RawFile("book.xlsx", content), header_file(), episodes_file())
     assert messages(problems) == [BAD_WORKBOOK.format(where=file_where("book.xlsx"))]
+
+
+# --- Files that are none of the forms we read -----------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 200
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "what", "expected"),
+    [
+        ("episodes.csv", PDF, "a PDF", "a CSV table"),
+        ("episodes.csv", PNG, "a PNG image", "a CSV table"),
+        ("scan.csv", b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image", "a CSV table"),
+        ("episodes.csv", b"\x1f\x8b\x08\x00" + b"\x00" * 20, "a gzip archive", "a CSV table"),
+        ("episodes.xlsx", PDF, "a PDF", "an Excel workbook"),
+        ("return.xml", PDF, "a PDF", "a 903 XML file"),
+        ("episodes", PDF, "a PDF", "a CSV table, an Excel workbook or a 903 XML file"),
+        (
+            "page.csv",
+            b"\n<!DOCTYPE html>\n<html><body>CHILD</body></html>",
+            "a web page (HTML)",
+            "a CSV table",
+        ),
+    ],
+)
+def test_a_file_of_another_sort_is_told_what_it_is(
+    name: str, content: bytes, what: str, expected: str
+) -> None:
+    _, problems = read(RawFile(name, content), header_file(), episodes_file())
+    assert messages(problems) == [f'File "{name}" is {what}, not {expected}.']
+    assert messages(problems) == [
+        NOT_A_DATA_FILE.format(where=file_where(name), what=what, expected=expected)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("members", "what"),
+    [
+        ({"notes.txt": b"hello"}, "a zip archive"),
+        ({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<t/>"}, "a Word document"),
+        ({"ppt/presentation.xml": b"<p/>"}, "a PowerPoint presentation"),
+        (
+            {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<c/>"},
+            "an OpenDocument file",
+        ),
+    ],
+)
+def test_a_zip_archive_renamed_csv_is_told_what_it_holds(members: dict, what: str) -> None:
+    _, problems = read(RawFile("episodes.csv", zip_bytes(members)), header_file())
+    assert messages(problems) == [f'File "episodes.csv" is {what}, not a CSV table.']
+
+
+def test_an_excel_binary_workbook_is_refused_as_one() -> None:
+    content = zip_bytes({"xl/workbook.bin": b"\x00\x01"})
+    _, problems = read(RawFile("book.xlsb.xlsx", content), header_file(), episodes_file())
+    assert messages(problems) == [XLSB.format(where=file_where("book.xlsb.xlsx"))]
+
+
+def test_binary_data_without_a_signature_is_not_read_as_rows() -> None:
+    # Bytes that decode as Windows-1252 (no NUL, none undefined) but are no text.
+    noise = bytes(b for b in range(1, 256) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)) * 40
+    _, problems = read(RawFile("episodes.csv", noise), header_file())
+    assert messages(problems) == [CSV_BINARY.format(where=file_where("episodes.csv"))]
+    assert messages(problems) == [
+        'File "episodes.csv" is not a CSV table: it holds binary data, not text.'
+    ]
+    assert "wrong number of columns" not in " ".join(messages(problems))
+
+
+def test_a_pdf_is_never_told_about_its_rows() -> None:
+    _, problems = read(RawFile("episodes.csv", PDF), header_file())
+    assert all(p.row is None for p in problems)
+    assert "row" not in " ".join(messages(problems))
 
 
 # --- XML ------------------------------------------------------------------------------------------
