@@ -77,6 +77,10 @@ MSG_AS_AT_AFTER_TODAY = (
     "The as-at date, {as_at}, is after today, {today}: an extract can only be correct to a "
     "day that has already come."
 )
+MSG_REJECTED_WARNINGS = (
+    "Nothing of this upload was loaded: its warnings say what will happen to those rows once "
+    "the errors are put right."
+)
 MSG_TABLES_IGNORED = "Other 903 tables recognised and ignored (no figure uses them): {tables}."
 LAYOUTS: dict[str, Layout] = {
     Upload.Kind.SSDA903: SSDA903,
@@ -545,8 +549,26 @@ def _stage_setter(upload: Upload) -> Callable[..., None]:
     return set_stage
 
 
+def in_row_order(problems: list[Problem], file_names: list[str]) -> list[Problem]:
+    """Errors, then warnings; each in the order of the files as uploaded (a workbook's sheets
+    in the order they were met), then by row, problems about a whole file or upload first."""
+    rank = {name: i for i, name in enumerate(file_names)}
+    first_seen: dict[str, int] = {}
+    for problem in problems:
+        first_seen.setdefault(problem.file, len(first_seen))
+
+    def key(problem: Problem) -> tuple[bool, int, int, int]:
+        # Problems of no file come first; those of the history (a repaired chain) after the files.
+        file_rank = rank.get(_source_file(problem.file), len(rank)) if problem.file else -1
+        row = -1 if problem.row is None else problem.row
+        return (not problem.is_error, file_rank, first_seen[problem.file], row)
+
+    return sorted(problems, key=key)
+
+
 def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
     errors = sum(p.is_error for p in problems)
+    names = list(upload.files.order_by("id").values_list("name", flat=True))
     UploadProblem.objects.filter(upload=upload).delete()
     UploadProblem.objects.bulk_create(
         (
@@ -560,7 +582,7 @@ def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
                 value=p.value[:100],
                 message=p.message,
             )
-            for p in sorted(problems, key=lambda p: not p.is_error)
+            for p in in_row_order(problems, names)
         ),
         batch_size=2000,
     )

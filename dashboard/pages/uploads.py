@@ -108,6 +108,8 @@ class UploadPage:
     problems: QuerySet[UploadProblem] | None  # None for a duplicate, or until it is checked
     computation: Computation | None  # the latest computation after it
     ignored_note: str  # the other 903 tables recognised and ignored, in a sentence, or ""
+    # For a rejected upload with warnings: that what they describe has not happened.
+    rejected_note: str
 
 
 def _tables_text(upload: Upload, kinds: list[str], ignored: Collection[str]) -> str:
@@ -125,7 +127,7 @@ def _tables_text(upload: Upload, kinds: list[str], ignored: Collection[str]) -> 
 def upload_page(upload: Upload) -> UploadPage:
     # Imported on use, as the views import the services: the readers bring in pandas.
     from placements.ssda903.readers import IGNORED_TABLES
-    from placements.uploads import file_table_kinds, ignored_tables_note
+    from placements.uploads import MSG_REJECTED_WARNINGS, file_table_kinds, ignored_tables_note
 
     # A duplicate was never checked: it has no problems of its own to list.
     checked = upload.is_finished and upload.status != Upload.Status.DUPLICATE
@@ -138,4 +140,9 @@ def upload_page(upload: Upload) -> UploadPage:
         problems=problems_in_order(upload) if checked else None,
         computation=upload.computations.order_by("-started_at", "-id").first(),
         ignored_note=ignored_tables_note(files) if checked else "",
+        rejected_note=(
+            MSG_REJECTED_WARNINGS
+            if upload.status == Upload.Status.REJECTED and upload.warnings_count
+            else ""
+        ),
     )

@@ -115,6 +115,7 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
             "upload": upload,
             "files": page.files,
             "ignored_note": page.ignored_note,
+            "rejected_note": page.rejected_note,
             "problems": table,
             "computation": page.computation,
             "can_upload": access.can_upload(request.user),

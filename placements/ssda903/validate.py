@@ -62,8 +62,8 @@ MSG_CODE_RETIRED = (
     "it was withdrawn after {until}."
 )
 MSG_CODE_RETIRED_OPEN = (
-    "{code} was withdrawn after {until}, but this episode was still open after that date; "
-    "it is loaded as it is."
+    "{code} was withdrawn after {until}, but this episode began before then and was still "
+    "open after it: a warning, not an error."
 )
 MSG_DEC_NOT_AFTER_DECOM = "DEC (the episode's end) must be after DECOM (its start)."
 MSG_REC_WITHOUT_DEC = "REC is given but DEC is blank: an open episode has neither."

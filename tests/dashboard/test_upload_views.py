@@ -449,6 +449,78 @@ def test_detail_says_why_a_files_tables_are_not_known(make_user, la, status, tex
     assert text in words and "None" not in words
 
 
+def test_rejected_upload_does_not_say_its_warnings_were_loaded(
+    make_user, la, django_capture_on_commit_callbacks
+) -> None:
+    from tests.extracts import child, episode, extract_files
+
+    raw = extract_files(
+        [child("A1", DOB="01/06/2008"), child("B2")],
+        [
+            # H5 was withdrawn after 31 March 2025; this episode began before and is still open.
+            episode("A1", "01/03/2025", PLACE="H5", PLACE_PROVIDER="PR4"),
+            episode("B2", "01/05/2025", LS="Q9"),
+        ],
+    )
+    files = [SimpleUploadedFile(name, content) for name, content in raw]
+    client = client_for(make_user("data_staff", la))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    assert Upload.objects.get().status == Upload.Status.REJECTED
+    words = page_text(client.get(response["Location"]))
+    assert "Rejected: 1 error." in words
+    assert (
+        "H5 was withdrawn after 31/03/2025, but this episode began before then and was still "
+        "open after it: a warning, not an error."
+    ) in words
+    assert "loaded as it is" not in words
+    assert (
+        "Nothing of this upload was loaded: its warnings say what will happen to those rows "
+        "once the errors are put right."
+    ) in words
+
+
+def test_problems_are_listed_by_file_then_row_on_the_page_and_in_the_csv(
+    make_user, la, django_capture_on_commit_callbacks
+) -> None:
+    from tests.extracts import child, episode, extract_files
+
+    raw = extract_files(
+        [child("A1"), child("B2", DOB="31/02/2012")],
+        [
+            episode("A1", "01/05/2025", LS="Q9"),
+            episode("B2", "1/5/25"),
+            episode("A1", "01/06/2025", LS="Q8", RNE="P"),
+        ],
+    )
+    files = [SimpleUploadedFile(name, content) for name, content in raw]
+    client = client_for(make_user("data_staff", la))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    upload = Upload.objects.get()
+    words = spaced_page_text(client.get(response["Location"]))
+    places = [
+        "header.csv 3 B2 DOB",
+        "episodes.csv 2 A1 LS",
+        "episodes.csv 3 B2 DECOM",
+        "episodes.csv 4 A1 LS",
+    ]
+    positions = [words.index(f"Error {place}") for place in places]
+    assert positions == sorted(positions)
+    download = client.get(url("dashboard-upload-problems-csv", upload)).content.decode()
+    rows = list(csv.reader(io.StringIO(download)))[1:]
+    assert [" ".join(row[1:5]) for row in rows if row[0] == "error"] == places
+
+
+def test_loaded_upload_has_no_note_about_rejected_warnings(make_user, la) -> None:
+    upload = UploadFactory(la=la, status=Upload.Status.LOADED, warnings_count=1)
+    UploadProblem.objects.create(upload=upload, severity="warning", message="Odd.")
+    words = page_text(
+        client_for(make_user("officers", la)).get(url("dashboard-upload-detail", upload))
+    )
+    assert "Odd." in words and "Nothing of this upload was loaded" not in words
+
+
 # --- Detail ----------------------------------------------------------------------------------
 
 

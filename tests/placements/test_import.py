@@ -195,15 +195,16 @@ def test_import_xml_with_duplicated_rows_among_others_names_each_line(la, tmp_pa
     assert code == 1
     assert "internal error" not in err
     # Lines: A1's HEADER on 4, B2's on 8 with its two EPISODEs on 9 and 10, A1 again on 17.
+    # In line order, as the file is one.
     assert err.splitlines()[:4] == [
         "ERROR: return.xml, row 4, CHILD A1, CHILD, value 'A1': "
-        "This CHILD appears twice in the Header table with different details.",
-        "ERROR: return.xml, row 17, CHILD A1, CHILD, value 'A1': "
         "This CHILD appears twice in the Header table with different details.",
         "ERROR: return.xml, row 9, CHILD B2, DECOM, value '01/04/2024': "
         "This child has two different episodes starting on the same DECOM.",
         "ERROR: return.xml, row 10, CHILD B2, DECOM, value '01/04/2024': "
         "This child has two different episodes starting on the same DECOM.",
+        "ERROR: return.xml, row 17, CHILD A1, CHILD, value 'A1': "
+        "This CHILD appears twice in the Header table with different details.",
     ]
     assert Episode.objects.count() == 0 and Child.objects.count() == 0
 
@@ -249,6 +250,33 @@ def test_services_refuse_an_as_at_date_after_today_keeping_nothing(la, service, 
         service(la=la, user=None, as_at=later, window_start=None, files=files, kind=kind)
     assert str(refused.value) == refusal
     assert not Upload.objects.exists() and not UploadFile.objects.exists()
+
+
+def test_import_lists_problems_by_file_then_row(la, tmp_path):
+    files = extract_files(
+        [child("A1"), child("B2", DOB="31/02/2012"), child("C3", SEX="Q")],
+        [
+            episode("A1", "01/04/2024", LS="Q9"),
+            episode("B2", "1/5/24"),
+            episode("C3", "01/04/2024", LS="Q8", PL_POST="ZZ99 9ZZ"),
+        ],
+    )
+    code, out, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files))
+    assert code == 1
+    places = [line.split(": ", 2)[1].rsplit(", value", 1)[0] for line in err.splitlines()[:-1]]
+    assert places == [
+        "header.csv, row 3, CHILD B2, DOB",
+        "header.csv, row 4, CHILD C3, SEX",
+        "episodes.csv, row 2, CHILD A1, LS",
+        "episodes.csv, row 3, CHILD B2, DECOM",
+        "episodes.csv, row 4, CHILD C3, LS",
+    ]
+    # A rejected upload's warnings are not said to have been loaded.
+    assert "Postcode not found" in out
+    assert out.splitlines()[-1] == (
+        "Nothing of this upload was loaded: its warnings say what will happen to those rows "
+        "once the errors are put right."
+    )
 
 
 def test_import_of_an_identical_file_set_is_recognised(la, tmp_path):

@@ -17,7 +17,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from placements.management.commands._common import authority, iso_date
 from placements.models import LocalAuthority, Upload
 from placements.ssda903.readers import RawFile
-from placements.uploads import UploadRefused, ignored_tables_note, import_extract
+from placements.uploads import (
+    MSG_REJECTED_WARNINGS,
+    UploadRefused,
+    ignored_tables_note,
+    import_extract,
+)
 
 MSG_TOO_LARGE = 'File "{name}" is larger than the {limit} MB limit.'
 
@@ -86,6 +91,8 @@ class ImportCommand(BaseCommand):
         if upload.status == Upload.Status.FAILED:
             self.stderr.write(upload.failure)
         else:
+            if upload.warnings_count:
+                self.stdout.write(MSG_REJECTED_WARNINGS)
             self.stderr.write(
                 f"Rejected upload {upload.pk}: {upload.errors_count} error(s). "
                 f"Nothing was changed; {self.unchanged}."
