@@ -15,6 +15,7 @@ recompute when loaded; only 903 uploads make the history that `rebuild_history`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -341,6 +342,25 @@ def _read_tables(upload: Upload) -> tuple[list[Table], list[Problem], list[str]]
         ", ".join(t.kind for t in tables if _source_file(t.source) == f.name) for f in raw_files
     ]
     return tables, problems, file_tables
+
+
+@functools.cache
+def message_templates() -> tuple[str, ...]:
+    """Every problem message with a part that changes from row to row ("{place}"), as written
+    in the modules that make them: what a stored message is matched against to group an
+    upload's problems by kind."""
+    from placements.ssda903 import readers, stitch, validate
+
+    templates: list[str] = []
+    for module in (readers, validate, stitch, carers, costs):
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str) and "{" in value:
+                templates.append(value)
+    for layout in LAYOUTS.values():
+        templates.extend(
+            value for value in vars(layout).values() if isinstance(value, str) and "{" in value
+        )
+    return tuple(dict.fromkeys(templates))
 
 
 def file_table_kinds(upload_file: UploadFile) -> list[str]:

@@ -16,12 +16,18 @@ from dashboard import access
 from dashboard.exports import csv_download
 from dashboard.forms import WINDOW_ONLY_FOR_903, UploadFilterForm, UploadForm
 from dashboard.pages.uploads import (
+    WARNING_ROWS_SHOWN,
     authorities_with_totals,
     problem_values,
     upload_history,
     upload_page,
 )
-from dashboard.tables import PROBLEMS_PER_PAGE, ProblemTable, problems_csv_header
+from dashboard.tables import (
+    CARER_ID_HEADING,
+    PROBLEMS_PER_PAGE,
+    ProblemTable,
+    problems_csv_header,
+)
 from placements.models import LocalAuthority, Upload
 
 
@@ -105,8 +111,8 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = access.upload_for(request.user, upload_id)
     page = upload_page(upload)
     table = None
-    if page.problems is not None:
-        table = ProblemTable(page.problems, kind=upload.kind)
+    if page.errors is not None:
+        table = ProblemTable(page.errors, kind=upload.kind)
         RequestConfig(request, paginate={"per_page": PROBLEMS_PER_PAGE}).configure(table)
     return render(
         request,
@@ -116,7 +122,10 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
             "files": page.files,
             "ignored_note": page.ignored_note,
             "rejected_note": page.rejected_note,
-            "problems": table,
+            "errors": table,
+            "warnings": page.warnings,
+            "child_heading": CARER_ID_HEADING if upload.kind == Upload.Kind.CARERS else "CHILD",
+            "rows_shown": WARNING_ROWS_SHOWN,
             "computation": page.computation,
             "can_upload": access.can_upload(request.user),
         },
