@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +21,7 @@ from dashboard import forms
 from dashboard.wording import long_date
 from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile, UploadProblem
 from tests.conftest import UserFactory
+from tests.extracts import child, episode, extract_files
 from tests.helpers import UploadFactory, client_for, page_text, page_words, spaced_page_text
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +45,15 @@ def form_data(**overrides: object) -> dict[str, object]:
     data: dict[str, object] = {"as_at": "2025-10-31", "window_start": "", "files": [csv_file()]}
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def post_extract(client: Client, capture: Any, raw: list[tuple[str, bytes]]) -> HttpResponse:
+    """Upload these files through the form, process them as the task would, and return the
+    upload's page. `capture` is pytest-django's django_capture_on_commit_callbacks."""
+    files = [SimpleUploadedFile(name, content) for name, content in raw]
+    with capture(execute=True):
+        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    return client.get(response["Location"])
 
 
 UPLOAD_PAGES = [
@@ -357,8 +369,6 @@ def test_upload_of_the_same_files_again_is_a_duplicate(make_user, la) -> None:
 def test_upload_of_a_correct_extract_loads_and_says_so(
     make_user, la, django_capture_on_commit_callbacks
 ) -> None:
-    from tests.extracts import child, episode, extract_files
-
     raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
     files = [SimpleUploadedFile(name, content) for name, content in raw]
     client = client_for(make_user("data_staff", la))
@@ -373,8 +383,6 @@ def test_upload_of_a_correct_extract_loads_and_says_so(
 def test_upload_with_duplicated_rows_among_others_lists_each_row(
     make_user, la, django_capture_on_commit_callbacks
 ) -> None:
-    from tests.extracts import child, episode, extract_files
-
     raw = extract_files(
         [child("A1"), child("B2"), child("A1", SEX="2")],
         [
@@ -383,12 +391,10 @@ def test_upload_with_duplicated_rows_among_others_lists_each_row(
             episode("B2", "01/05/2025", PLACE="U5"),
         ],
     )
-    files = [SimpleUploadedFile(name, content) for name, content in raw]
     client = client_for(make_user("data_staff", la))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    page = post_extract(client, django_capture_on_commit_callbacks, raw)
     assert Upload.objects.get().status == Upload.Status.REJECTED
-    words = spaced_page_text(client.get(response["Location"]))
+    words = spaced_page_text(page)
     assert "internal error" not in words
     assert "Rejected: 4 errors." in words
     for file, row, child_id, column, message in [
@@ -405,16 +411,12 @@ def test_upload_with_duplicated_rows_among_others_lists_each_row(
 def test_upload_with_other_903_tables_loads_and_names_them_ignored(
     make_user, la, django_capture_on_commit_callbacks
 ) -> None:
-    from tests.extracts import child, episode, extract_files
-
     raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
     raw.append(("dolo.csv", b"CHILD,DOB,DOLO_START,DOLO_END\r\nA1,01/06/2012,01/06/2025,\r\n"))
-    files = [SimpleUploadedFile(name, content) for name, content in raw]
     client = client_for(make_user("data_staff", la))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    page = post_extract(client, django_capture_on_commit_callbacks, raw)
     assert Upload.objects.get().status == Upload.Status.LOADED
-    words = spaced_page_text(client.get(response["Location"]))
+    words = spaced_page_text(page)
     assert "Loaded 1 child and 1 episode" in words
     assert (
         "Other 903 tables recognised and ignored (no figure uses them): DoLo in dolo.csv." in words
@@ -452,8 +454,6 @@ def test_detail_says_why_a_files_tables_are_not_known(make_user, la, status, tex
 def test_rejected_upload_does_not_say_its_warnings_were_loaded(
     make_user, la, django_capture_on_commit_callbacks
 ) -> None:
-    from tests.extracts import child, episode, extract_files
-
     raw = extract_files(
         [child("A1", DOB="01/06/2008"), child("B2")],
         [
@@ -462,12 +462,10 @@ def test_rejected_upload_does_not_say_its_warnings_were_loaded(
             episode("B2", "01/05/2025", LS="Q9"),
         ],
     )
-    files = [SimpleUploadedFile(name, content) for name, content in raw]
     client = client_for(make_user("data_staff", la))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    page = post_extract(client, django_capture_on_commit_callbacks, raw)
     assert Upload.objects.get().status == Upload.Status.REJECTED
-    words = page_text(client.get(response["Location"]))
+    words = page_text(page)
     assert "Rejected: 1 error." in words
     assert (
         "H5 was withdrawn after 31/03/2025, but this episode began before then and was still "
@@ -483,8 +481,6 @@ def test_rejected_upload_does_not_say_its_warnings_were_loaded(
 def test_problems_are_listed_by_file_then_row_on_the_page_and_in_the_csv(
     make_user, la, django_capture_on_commit_callbacks
 ) -> None:
-    from tests.extracts import child, episode, extract_files
-
     raw = extract_files(
         [child("A1"), child("B2", DOB="31/02/2012")],
         [
@@ -493,12 +489,10 @@ def test_problems_are_listed_by_file_then_row_on_the_page_and_in_the_csv(
             episode("A1", "01/06/2025", LS="Q8", RNE="P"),
         ],
     )
-    files = [SimpleUploadedFile(name, content) for name, content in raw]
     client = client_for(make_user("data_staff", la))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    page = post_extract(client, django_capture_on_commit_callbacks, raw)
     upload = Upload.objects.get()
-    words = spaced_page_text(client.get(response["Location"]))
+    words = spaced_page_text(page)
     places = [
         "header.csv 3 B2 DOB",
         "episodes.csv 2 A1 LS",
