@@ -42,7 +42,7 @@ from placements.models import (
     UploadFile,
     UploadProblem,
 )
-from placements.ssda903 import codes
+from placements.ssda903 import codes, readers, stitch, validate
 from placements.ssda903.problems import Problem
 from placements.ssda903.readers import (
     IGNORED_TABLES,
@@ -151,7 +151,7 @@ def submit_upload(
     has a window (a carers or costs upload is stored without one, whatever is passed). An
     identical file set, window and kind that was submitted before is recorded as a duplicate
     and not processed again. An as-at date after today raises UploadRefused, keeping nothing:
-    the form and the commands say so first, but no other caller may store such an upload.
+    the form refuses one itself, and every other path (the commands, a shell) meets this.
     """
     refusal = as_at_refusal(as_at)
     if refusal is not None:
@@ -349,8 +349,6 @@ def message_templates() -> tuple[str, ...]:
     """Every problem message with a part that changes from row to row ("{place}"), as written
     in the modules that make them: what a stored message is matched against to group an
     upload's problems by kind."""
-    from placements.ssda903 import readers, stitch, validate
-
     templates: list[str] = []
     for module in (readers, validate, stitch, carers, costs):
         for name, value in vars(module).items():
