@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -20,6 +21,10 @@ from placements.models import LocalAuthority, Upload
 ACCEPTED_EXTENSIONS = (".csv", ".xlsx", ".xml")
 LA_MISSING = "Choose which of your local authorities the extract is for."
 AS_AT_MISSING = "Enter the as-at date."
+AS_AT_AFTER_TODAY = (
+    "The as-at date cannot be after today ({today}): enter the date the extract's data are "
+    "correct to."
+)
 DATE_INVALID = "Enter a real date, for example 31/10/2025."
 NO_FILES = "Choose at least one file to upload."
 WRONG_FILE_TYPE = 'File "{name}" is not a CSV file, an Excel workbook (.xlsx) or a 903 XML file.'
@@ -137,6 +142,17 @@ class UploadForm(forms.Form):
         if self.fixed_la is not None:
             del self.fields["la"]
         self.fields["files"].help_text += f" Up to {megabytes(settings.UPLOAD_MAX_BYTES)} MB each."
+        # The date picker offers no later day; clean_as_at refuses one typed or posted anyway.
+        self.fields["as_at"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_as_at(self) -> date:
+        as_at: date = self.cleaned_data["as_at"]
+        today = timezone.localdate()
+        if as_at > today:
+            raise forms.ValidationError(
+                AS_AT_AFTER_TODAY.format(today=long_date(today)), code="after_today"
+            )
+        return as_at
 
     def clean_files(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data["files"]

@@ -33,13 +33,13 @@ class ProblemTable(tables.Table):
     value = tables.Column(verbose_name="Value", default="")
     message = tables.Column(verbose_name="Message")
 
-    caption = "Problems found, errors first"
-    page_label = "Pages of problems"
+    caption = "Errors, by file and row"
+    page_label = "Pages of errors"
 
     class Meta:
-        orderable = False  # errors first is the order that helps; no re-sorting by column
+        orderable = False  # file and row order is the order that helps; no re-sorting
         attrs = {"class": "table"}
-        empty_text = "No problems were found."
+        empty_text = "No errors were found."
         # An extra class so errors and warnings differ in more than words, never in colour alone.
         row_attrs = {"class": lambda record: f"problem-{record.severity}"}
 

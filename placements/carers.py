@@ -78,7 +78,8 @@ MSG_REASON_WITHOUT_DATE = (
     "when was the household deregistered?"
 )
 MSG_DATE_WITHOUT_REASON = (
-    "DEREGISTRATION_DATE is given without a DEREGISTRATION_REASON; loaded as deregistered."
+    "DEREGISTRATION_DATE is given without a DEREGISTRATION_REASON; the household counts as "
+    "deregistered."
 )
 MSG_REASON_TOO_LONG = f"DEREGISTRATION_REASON is longer than {REASON_MAX_CHARS} characters."
 MSG_APPROVED_PLACES = f"APPROVED_PLACES must be a whole number from 1 to {MAX_PLACES}."

@@ -55,8 +55,8 @@ MSG_COST_REQUIRED = "WEEKLY_COST is blank: give the placement's weekly cost in p
 MSG_DUPLICATE_COST = "This child has two different costs for the same DECOM."
 MSG_EXACT_DUPLICATE_COST = "An exact copy of an earlier row; the copy was dropped."
 MSG_NO_EPISODE = (
-    "No stored episode of this child starts on this DECOM; the cost is kept for when "
-    "a 903 extract holds the episode."
+    "No stored episode of this child starts on this DECOM; the cost is accepted all the same, "
+    "for when a 903 extract holds the episode."
 )
 
 

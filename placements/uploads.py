@@ -15,11 +15,12 @@ recompute when loaded; only 903 uploads make the history that `rebuild_history`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import pandas as pd
@@ -41,9 +42,16 @@ from placements.models import (
     UploadFile,
     UploadProblem,
 )
-from placements.ssda903 import codes
+from placements.ssda903 import codes, readers, stitch, validate
 from placements.ssda903.problems import Problem
-from placements.ssda903.readers import SSDA903, Layout, RawFile, Table, read_files
+from placements.ssda903.readers import (
+    IGNORED_TABLES,
+    SSDA903,
+    Layout,
+    RawFile,
+    Table,
+    read_files,
+)
 from placements.ssda903.stitch import stitch_children, stitch_episodes
 from placements.ssda903.validate import (
     Extract,
@@ -66,6 +74,15 @@ MSG_PROCESSING_FAILED = (
     "Processing stopped because of an internal error ({kind}). Nothing was changed; "
     "the stored history is as it was. Please tell your system administrator."
 )
+MSG_AS_AT_AFTER_TODAY = (
+    "The as-at date, {as_at}, is after today, {today}: an extract can only be correct to a "
+    "day that has already come."
+)
+MSG_REJECTED_WARNINGS = (
+    "Nothing of this upload was loaded: its warnings say what will happen to those rows once "
+    "the errors are put right."
+)
+MSG_TABLES_IGNORED = "Other 903 tables recognised and ignored (no figure uses them): {tables}."
 LAYOUTS: dict[str, Layout] = {
     Upload.Kind.SSDA903: SSDA903,
     Upload.Kind.CARERS: carers.LAYOUT,
@@ -101,6 +118,22 @@ def upload_fingerprint(
 # --- Submitting ------------------------------------------------------------------------------
 
 
+class UploadRefused(ValueError):
+    """An upload refused before anything of it is kept; the message says why, in one sentence."""
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def as_at_refusal(as_at: dt.date) -> str | None:
+    """Why no upload may have this as-at date, or None. Today is the site's (Europe/London)."""
+    today = timezone.localdate()
+    if as_at > today:
+        return MSG_AS_AT_AFTER_TODAY.format(as_at=_long_date(as_at), today=_long_date(today))
+    return None
+
+
 @transaction.atomic
 def submit_upload(
     *,
@@ -117,8 +150,12 @@ def submit_upload(
     `window_start=None` means the upload is the authority's full history; only a 903 upload
     has a window (a carers or costs upload is stored without one, whatever is passed). An
     identical file set, window and kind that was submitted before is recorded as a duplicate
-    and not processed again.
+    and not processed again. An as-at date after today raises UploadRefused, keeping nothing:
+    the form refuses one itself, and every other path (the commands, a shell) meets this.
     """
+    refusal = as_at_refusal(as_at)
+    if refusal is not None:
+        raise UploadRefused(refusal)
     kind = Upload.Kind(kind)
     if kind != Upload.Kind.SSDA903:
         window_start = None
@@ -320,6 +357,39 @@ def _read_tables(upload: Upload) -> tuple[list[Table], list[Problem], list[str]]
     return tables, problems, file_tables
 
 
+@functools.cache
+def message_templates() -> tuple[str, ...]:
+    """Every problem message with a part that changes from row to row ("{place}"), as written
+    in the modules that make them: what a stored message is matched against to group an
+    upload's problems by kind."""
+    templates: list[str] = []
+    for module in (readers, validate, stitch, carers, costs):
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str) and "{" in value:
+                templates.append(value)
+    for layout in LAYOUTS.values():
+        templates.extend(
+            value for value in vars(layout).values() if isinstance(value, str) and "{" in value
+        )
+    return tuple(dict.fromkeys(templates))
+
+
+def file_table_kinds(upload_file: UploadFile) -> list[str]:
+    """The tables recognised in a file, as recorded when it was read."""
+    return [kind for kind in upload_file.tables.split(", ") if kind]
+
+
+def ignored_tables_note(upload_files: Iterable[UploadFile]) -> str:
+    """One sentence naming the other 903 tables found in these files, or ""."""
+    found = [
+        f"{kind} in {upload_file.name}"
+        for upload_file in upload_files
+        for kind in file_table_kinds(upload_file)
+        if kind in IGNORED_TABLES
+    ]
+    return MSG_TABLES_IGNORED.format(tables=", ".join(found)) if found else ""
+
+
 def _record_tables(upload: Upload, file_tables: list[str]) -> None:
     for upload_file, tables in zip(upload.files.order_by("id"), file_tables, strict=True):
         if upload_file.tables != tables:
@@ -510,8 +580,26 @@ def _stage_setter(upload: Upload) -> Callable[..., None]:
     return set_stage
 
 
+def in_row_order(problems: list[Problem], file_names: list[str]) -> list[Problem]:
+    """Errors, then warnings; each in the order of the files as uploaded (a workbook's sheets
+    in the order they were met), then by row, problems about a whole file or upload first."""
+    rank = {name: i for i, name in enumerate(file_names)}
+    first_seen: dict[str, int] = {}
+    for problem in problems:
+        first_seen.setdefault(problem.file, len(first_seen))
+
+    def key(problem: Problem) -> tuple[bool, int, int, int]:
+        # Problems of no file come first; those of the history (a repaired chain) after the files.
+        file_rank = rank.get(_source_file(problem.file), len(rank)) if problem.file else -1
+        row = -1 if problem.row is None else problem.row
+        return (not problem.is_error, file_rank, first_seen[problem.file], row)
+
+    return sorted(problems, key=key)
+
+
 def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
     errors = sum(p.is_error for p in problems)
+    names = list(upload.files.order_by("id").values_list("name", flat=True))
     UploadProblem.objects.filter(upload=upload).delete()
     UploadProblem.objects.bulk_create(
         (
@@ -525,7 +613,7 @@ def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
                 value=p.value[:100],
                 message=p.message,
             )
-            for p in sorted(problems, key=lambda p: not p.is_error)
+            for p in in_row_order(problems, names)
         ),
         batch_size=2000,
     )

@@ -52,3 +52,36 @@ def extract_files(
     if uasc is not None:
         files.append(("uasc.csv", to_csv(UASC, uasc)))
     return files
+
+
+# The XML return's names where they differ from the CSV tables' (docs/ssda903.md#xml).
+_XML_HEADER_TAGS = {"CHILD": "CHILDID"}
+_XML_EPISODE_TAGS = {"PLACE": "PL"}
+
+
+def to_xml(children: list[dict[str, str]], episodes: list[dict[str, str]]) -> bytes:
+    """The 903 XML return holding these rows, one element to a line: a child's episodes go in
+    the first CHILD element with its id (a CHILD given twice gets a second, episode-less one)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<EXPSSDA903>"]
+    seen: set[str] = set()
+    for row in children:
+        lines.append("  <CHILD>")
+        fields = "".join(
+            f"<{_XML_HEADER_TAGS.get(name, name)}>{value}</{_XML_HEADER_TAGS.get(name, name)}>"
+            for name, value in row.items()
+        )
+        lines.append(f"    <HEADER>{fields}</HEADER>")
+        first = row["CHILD"] not in seen
+        seen.add(row["CHILD"])
+        for item in episodes:
+            if not first or item["CHILD"] != row["CHILD"]:
+                continue
+            fields = "".join(
+                f"<{_XML_EPISODE_TAGS.get(name, name)}>{value}</{_XML_EPISODE_TAGS.get(name, name)}>"
+                for name, value in item.items()
+                if name != "CHILD"
+            )
+            lines.append(f"    <EPISODE>{fields}</EPISODE>")
+        lines.append("  </CHILD>")
+    lines.append("</EXPSSDA903>")
+    return ("\n".join(lines) + "\n").encode()

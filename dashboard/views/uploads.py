@@ -16,12 +16,18 @@ from dashboard import access
 from dashboard.exports import csv_download
 from dashboard.forms import WINDOW_ONLY_FOR_903, UploadFilterForm, UploadForm
 from dashboard.pages.uploads import (
+    WARNING_ROWS_SHOWN,
     authorities_with_totals,
     problem_values,
     upload_history,
     upload_page,
 )
-from dashboard.tables import PROBLEMS_PER_PAGE, ProblemTable, problems_csv_header
+from dashboard.tables import (
+    CARER_ID_HEADING,
+    PROBLEMS_PER_PAGE,
+    ProblemTable,
+    problems_csv_header,
+)
 from placements.models import LocalAuthority, Upload
 
 
@@ -57,7 +63,8 @@ def upload_new(request: HttpRequest) -> HttpResponse:
         )
         if form.is_valid():
             upload = _submit(request, form)
-            return redirect("dashboard-upload-detail", upload_id=upload.pk)
+            if upload is not None:
+                return redirect("dashboard-upload-detail", upload_id=upload.pk)
     else:
         form = UploadForm(authorities=authorities)
     return render(
@@ -71,25 +78,31 @@ def upload_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _submit(request: HttpRequest, form: UploadForm) -> Upload:
+def _submit(request: HttpRequest, form: UploadForm) -> Upload | None:
+    """The upload submitted, or None with the service's refusal added to the form (the form
+    checks the same first; this is for a refusal it could not foresee, such as midnight)."""
     # Imported on use: the services bring in pandas and the 903 readers, which only this path
     # needs, and the rest of the pages keep working if the ingestion code fails to import.
     from placements.ssda903.readers import RawFile
-    from placements.uploads import default_window_start, submit_upload
+    from placements.uploads import UploadRefused, default_window_start, submit_upload
 
     data = form.cleaned_data
     if data["full_history"]:
         window_start = None
     else:
         window_start = data["window_start"] or default_window_start(data["as_at"])
-    return submit_upload(
-        la=data["la"],
-        user=request.user,
-        as_at=data["as_at"],
-        window_start=window_start,
-        files=[RawFile(name=f.name, content=f.read()) for f in data["files"]],
-        kind=data["kind"],
-    )
+    try:
+        return submit_upload(
+            la=data["la"],
+            user=request.user,
+            as_at=data["as_at"],
+            window_start=window_start,
+            files=[RawFile(name=f.name, content=f.read()) for f in data["files"]],
+            kind=data["kind"],
+        )
+    except UploadRefused as refusal:
+        form.add_error("as_at", str(refusal))
+        return None
 
 
 @require_GET
@@ -98,8 +111,8 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = access.upload_for(request.user, upload_id)
     page = upload_page(upload)
     table = None
-    if page.problems is not None:
-        table = ProblemTable(page.problems, kind=upload.kind)
+    if page.errors is not None:
+        table = ProblemTable(page.errors, kind=upload.kind)
         RequestConfig(request, paginate={"per_page": PROBLEMS_PER_PAGE}).configure(table)
     return render(
         request,
@@ -107,7 +120,12 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         {
             "upload": upload,
             "files": page.files,
-            "problems": table,
+            "ignored_note": page.ignored_note,
+            "rejected_note": page.rejected_note,
+            "errors": table,
+            "warnings": page.warnings,
+            "child_heading": CARER_ID_HEADING if upload.kind == Upload.Kind.CARERS else "CHILD",
+            "rows_shown": WARNING_ROWS_SHOWN,
             "computation": page.computation,
             "can_upload": access.can_upload(request.user),
         },

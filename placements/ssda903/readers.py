@@ -37,25 +37,10 @@ if TYPE_CHECKING:
 
 # --- Tables ----------------------------------------------------------------------------------
 
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "Header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
-    "Episodes": (
-        "CHILD",
-        "DECOM",
-        "RNE",
-        "LS",
-        "CIN",
-        "PLACE",
-        "PLACE_PROVIDER",
-        "DEC",
-        "REC",
-        "REASON_PLACE_CHANGE",
-        "HOME_POST",
-        "PL_POST",
-        "URN",
-    ),
-    "UASC": ("CHILD", "SEX", "DOB", "DUC"),
-    # Tables the indicators do not use: recognised so that a full extract is accepted.
+# The other tables of a full 903 extract, as the DfE's validator knows them: recognised by
+# their columns so that a full extract is accepted (and none of them taken for a table we read,
+# or for a broken one), then ignored.
+OTHER_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "Reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
     "OC2": (
         "CHILD",
@@ -91,9 +76,31 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "PrevPerm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
     "Missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
-    "SWEpisodes": ("CHILD", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+    "SWEpisodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+    "DoLo": ("CHILD", "DOB", "DOLO_START", "DOLO_END"),
+}
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
+    "Episodes": (
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ),
+    "UASC": ("CHILD", "SEX", "DOB", "DUC"),
+    **OTHER_TABLE_COLUMNS,
 }
 USED_TABLES = ("Header", "Episodes", "UASC")
+IGNORED_TABLES = tuple(OTHER_TABLE_COLUMNS)
 REQUIRED_TABLES = ("Header", "Episodes")
 # A used table with a header but no rows is an error, except UASC: a council with no
 # unaccompanied children exports the UASC file with its header only (and the XML return
@@ -133,6 +140,14 @@ LEGACY_XLS = (
     "{where} is an old-style Excel .xls workbook, which we cannot read: "
     "save it as .xlsx or as CSV UTF-8."
 )
+XLSB = (
+    "{where} is an Excel binary workbook (.xlsb), which we cannot read: "
+    "save it as .xlsx or as CSV UTF-8."
+)
+# A file that is none of the forms we read, named from its first bytes ("a PDF", "a PNG image")
+# against what its name promised ("a CSV table").
+NOT_A_DATA_FILE = "{where} is {what}, not {expected}."
+CSV_BINARY = "{where} is not a CSV table: it holds binary data, not text."
 ZIP_TOO_LARGE = "{where} expands to more than {limit} when unzipped, so it was not opened."
 ZIP_RATIO = (
     "{where} is compressed more than {ratio} times over, as zip bombs are, so it was not opened."
@@ -146,6 +161,10 @@ CSV_BAD_ROW = "{where} could not be read as CSV: row {row} has the wrong number 
 CSV_UNREADABLE = "{where} could not be read as CSV."
 DUPLICATE_COLUMNS = "{where} has the column(s) {columns} more than once."
 MISSING_COLUMNS = "{where} looks like the 903 {kind} table but is missing the column(s) {columns}."
+MISSING_COLUMNS_IGNORED = (
+    "{where} looks like the 903 {kind} table but is missing the column(s) {columns}; "
+    "that table is not used, so the file was ignored."
+)
 NOT_A_TABLE = (
     "{where} is not a 903 table: its columns match none of Header, Episodes, UASC "
     "or the other 903 tables."
@@ -270,6 +289,31 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls (and other Office 97-2003 files)
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
 TEXT_EXTENSIONS = (".csv", ".txt")
 UTF8_BOM = b"\xef\xbb\xbf"
+# What a file's first bytes say it is when it is none of the forms we read: without this, a PDF
+# renamed .csv would be told that some row "has the wrong number of columns".
+FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"{\\rtf", "a Rich Text (RTF) document"),
+)
+HTML_STARTS = (b"<!doctype html", b"<html")
+# A zip archive is an Excel workbook when it holds this member; these others say what else it is.
+WORKBOOK_MEMBER = "xl/workbook.xml"
+XLSB_MEMBER = "xl/workbook.bin"
+ZIP_MEMBER_KINDS: tuple[tuple[str, str], ...] = (
+    ("word/document.xml", "a Word document"),
+    ("ppt/presentation.xml", "a PowerPoint presentation"),
+    ("content.xml", "an OpenDocument file"),
+)
 # Checked before parsing as well as after: a DOCTYPE is how entity-expansion bombs arrive.
 DOCTYPE_MARKERS = (
     b"<!DOCTYPE",
@@ -392,10 +436,30 @@ def _read_one(raw: RawFile, reading: _Reading) -> _Found:
     if content.startswith(OLE_MAGIC):
         found.error(LEGACY_XLS.format(where=where), raw.name)
         return found
+    what = _other_file_kind(content)
+    if what is not None:
+        expected = _expected_form(name, reading.layout)
+        found.error(NOT_A_DATA_FILE.format(where=where, what=what, expected=expected), raw.name)
+        return found
     if name.endswith(EXCEL_EXTENSIONS) and not content.startswith(ZIP_MAGIC):
         found.error(NOT_XLSX.format(where=where), raw.name)
         return found
     if content.startswith(ZIP_MAGIC):
+        members = _zip_members(content)
+        if members is not None:
+            # A zip bomb is named as one, whatever else the archive claims to be.
+            refusal = _zip_problem(
+                content, where=where, max_unzipped_bytes=reading.max_unzipped_bytes
+            )
+            if refusal is None and XLSB_MEMBER in members:
+                refusal = XLSB.format(where=where)
+            elif refusal is None and WORKBOOK_MEMBER not in members:
+                what = next((w for m, w in ZIP_MEMBER_KINDS if m in members), "a zip archive")
+                expected = _expected_form(name, reading.layout)
+                refusal = NOT_A_DATA_FILE.format(where=where, what=what, expected=expected)
+            if refusal is not None:
+                found.error(refusal, raw.name)
+                return found
         if name.endswith(TEXT_EXTENSIONS):
             found.error(EXCEL_AS_CSV.format(where=where), raw.name)
             return found
@@ -406,6 +470,40 @@ def _read_one(raw: RawFile, reading: _Reading) -> _Found:
             return found
         return _read_xml(raw, reading)
     return _read_csv(raw, reading)
+
+
+def _other_file_kind(content: bytes) -> str | None:
+    """What the file is, in words, when its first bytes show it is no CSV, workbook or XML."""
+    for signature, what in FILE_SIGNATURES:
+        if content.startswith(signature):
+            return what
+    start = content[:64].removeprefix(UTF8_BOM).lstrip().lower()
+    if start.startswith(HTML_STARTS):
+        return "a web page (HTML)"
+    return None
+
+
+def _zip_members(content: bytes) -> set[str] | None:
+    """The names in a zip archive's directory (nothing is unzipped); None when it is damaged,
+    which the workbook reader then says."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return set(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        return None
+
+
+def _expected_form(name: str, layout: Layout) -> str:
+    """What the file's name promised, for saying what it is instead."""
+    if name.endswith(TEXT_EXTENSIONS):
+        return "a CSV table"
+    if name.endswith(EXCEL_EXTENSIONS):
+        return "an Excel workbook"
+    if name.endswith(".xml"):
+        return "a 903 XML file"
+    if layout.xml:
+        return "a CSV table, an Excel workbook or a 903 XML file"
+    return "a CSV table or an Excel workbook"
 
 
 def _classify(
@@ -448,6 +546,17 @@ def _classify(
         return None
     if near is not None:
         missing = [c for c in layout.tables[near] if c not in present]
+        if near not in layout.used:
+            # A table we never read is no reason to refuse the upload, however it is laid out.
+            found.problems.append(
+                Problem.warning(
+                    MISSING_COLUMNS_IGNORED.format(
+                        where=where, kind=near, columns=", ".join(missing)
+                    ),
+                    file=source,
+                )
+            )
+            return None
         found.error(
             layout.missing_columns.format(where=where, kind=near, columns=", ".join(missing)),
             source,
@@ -558,12 +667,26 @@ def _decode(content: bytes) -> str | None:
     return None
 
 
+# Control characters other than tab and line breaks never occur in a text table; in a binary
+# file read as Windows-1252 they are about one character in eight.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BINARY_SAMPLE_CHARS = 8192
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:BINARY_SAMPLE_CHARS]
+    return len(_CONTROL.findall(sample)) > max(8, len(sample) // 100)
+
+
 def _read_csv(raw: RawFile, reading: _Reading) -> _Found:
     found = _Found()
     where = file_where(raw.name)
     text = _decode(raw.content)
     if text is None:
         found.error(BAD_ENCODING.format(where=where), raw.name)
+        return found
+    if _looks_binary(text):
+        found.error(CSV_BINARY.format(where=where), raw.name)
         return found
     leading = _LEADING_BLANK_LINES.match(text)
     skipped = len(_LINE_BREAK.findall(leading.group())) if leading else 0

@@ -7,6 +7,7 @@ Python loop only ever runs over the rows that have a problem. The helpers below 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,11 @@ WEEKLY_COST_LIMIT = 100_000
 # Messages users see; tests assert on them.
 MSG_DATE_TWO_DIGIT_YEAR = "The year must be written in full, as in 31/03/2025."
 MSG_DATE_UNREADABLE = "This is not a date we can read: write it as dd/mm/yyyy."
+MSG_DATE_NO_SUCH_DAY = "This is not a real date: that month has no such day."
+MSG_DATE_NO_SUCH_MONTH = (
+    "This is not a real date: there are 12 months, and the day comes first (dd/mm/yyyy)."
+)
+MSG_DATE_OUT_OF_RANGE = "This date is too far in the past or the future to be right."
 MSG_DATE_REQUIRED = "A date is required here."
 MSG_CHILD_REQUIRED = "The CHILD id is missing."
 MSG_INVALID_CODE = "{code} is not a valid {column} code."
@@ -56,8 +62,8 @@ MSG_CODE_RETIRED = (
     "it was withdrawn after {until}."
 )
 MSG_CODE_RETIRED_OPEN = (
-    "{code} was withdrawn after {until}, but this episode was still open after that date; "
-    "it is loaded as it is."
+    "{code} was withdrawn after {until}, but this episode began before then and was still "
+    "open after it: a warning, not an error."
 )
 MSG_DEC_NOT_AFTER_DECOM = "DEC (the episode's end) must be after DECOM (its start)."
 MSG_REC_WITHOUT_DEC = "REC is given but DEC is blank: an open episode has neither."
@@ -465,11 +471,14 @@ def parse_costs(values: pd.Series, column: str, where: Where, problems: list[Pro
 def exact_copies(frame: pd.DataFrame, *, key: list[str], compare: list[str]) -> pd.Series:
     """Rows that repeat an earlier row in every compared column."""
     # Whole-row comparison only among rows that share a key: the rest cannot be copies.
-    shared_key = frame.duplicated(subset=key, keep=False)
-    exact = pd.Series(False, index=frame.index)
+    shared_key = frame.duplicated(subset=key, keep=False).to_numpy(dtype=bool)
+    # A numpy mask, filled in place: assigning a boolean Series into part of a pandas one can
+    # turn the whole into objects, and `~` on Python bools gives -1 and -2, not a mask.
+    exact = np.zeros(len(frame), dtype=bool)
     if shared_key.any():
-        exact[shared_key] = frame[shared_key].duplicated(subset=compare, keep="first")
-    return exact
+        copies = frame[shared_key].duplicated(subset=compare, keep="first")
+        exact[shared_key] = copies.to_numpy(dtype=bool)
+    return pd.Series(exact, index=frame.index, dtype=bool)
 
 
 class Where:
@@ -533,10 +542,22 @@ def tidy_id(values: pd.Series) -> pd.Series:
     return tidy_code(values)
 
 
+def _why_not_a_date(year: int, month: int, day: int) -> str:
+    """Why a date written in a shape we read is still no date (its message)."""
+    if not 1 <= month <= 12:
+        return MSG_DATE_NO_SUCH_MONTH
+    if not 1 <= day <= calendar.monthrange(max(year, 1), month)[1]:
+        return MSG_DATE_NO_SUCH_DAY
+    # A real day, but beyond what a timestamp holds (before 1677 or after 2262).
+    return MSG_DATE_OUT_OF_RANGE
+
+
 def _read_dates(text: pd.Series) -> pd.DataFrame:
-    """Per distinct text: the date it means (NaT if none) and whether its year has two digits."""
+    """Per distinct text: the date it means (NaT if none) and, when it means none, the message
+    that says why ("" for a date, or a blank)."""
     # The usual dd/mm/yyyy (or d/m/yyyy) parses in C; only the rest goes through the patterns.
     parsed = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce").astype("datetime64[ns]")
+    why = pd.Series("", index=text.index, dtype=object)
     rest = parsed.isna() & (text != "")
     if rest.any():
         others = text[rest]
@@ -545,9 +566,24 @@ def _read_dates(text: pd.Series) -> pd.DataFrame:
         parsed[rest] = pd.to_datetime(
             {"year": parts["y"], "month": parts["m"], "day": parts["d"]}, errors="coerce"
         )
-    two_digit = np.zeros(len(text), dtype=bool)
-    two_digit[rest.to_numpy()] = text[rest].str.match(_TWO_DIGIT_YEAR).to_numpy(dtype=bool)
-    return pd.DataFrame({"parsed": parsed, "two_digit": two_digit}, index=text.index)
+        why[rest & parsed.isna()] = MSG_DATE_UNREADABLE
+        # In a shape we read, yet no date: 31/02/2024 is told so, not how to write a date.
+        shaped = parts.notna().all(axis=1) & parsed[rest].isna()
+        for index in shaped.index[shaped.to_numpy()]:
+            y, m, d = (int(parts.at[index, key]) for key in ("y", "m", "d"))
+            why[index] = _why_not_a_date(y, m, d)
+        two_digit = others.str.match(_TWO_DIGIT_YEAR).to_numpy(dtype=bool)
+        why[others.index[two_digit]] = MSG_DATE_TWO_DIGIT_YEAR
+    return pd.DataFrame({"parsed": parsed, "why": why}, index=text.index)
+
+
+DATE_MESSAGES = (
+    MSG_DATE_TWO_DIGIT_YEAR,
+    MSG_DATE_NO_SUCH_DAY,
+    MSG_DATE_NO_SUCH_MONTH,
+    MSG_DATE_OUT_OF_RANGE,
+    MSG_DATE_UNREADABLE,
+)
 
 
 def parse_dates(
@@ -557,12 +593,11 @@ def parse_dates(
     positions, uniques = pd.factorize(text)
     read = _read_dates(pd.Series(uniques, dtype=object))
     parsed = pd.Series(read["parsed"].to_numpy()[positions], index=text.index)
-    two_digit = pd.Series(read["two_digit"].to_numpy()[positions], index=text.index)
-    blank = text == ""
-    where.flag(two_digit, column, text, MSG_DATE_TWO_DIGIT_YEAR, problems)
-    where.flag(~blank & ~two_digit & parsed.isna(), column, text, MSG_DATE_UNREADABLE, problems)
+    why = pd.Series(read["why"].to_numpy()[positions], index=text.index)
+    for message in DATE_MESSAGES:
+        where.flag(why == message, column, text, message, problems)
     if required:
-        where.flag(blank, column, text, MSG_DATE_REQUIRED, problems)
+        where.flag(text == "", column, text, MSG_DATE_REQUIRED, problems)
     return parsed
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from dashboard.access import ADMIN, COMMITTEE, DATA_STAFF, OFFICERS
-from placements.models import LocalAuthority, Upload
+from placements.models import LocalAuthority, Upload, UploadProblem
 from tests.browser.helpers import (
     assert_accessible,
     assert_charts_render,
@@ -212,5 +212,34 @@ def test_upload_in_progress_shows_its_result_when_finished(
     )
     # The page polls once a second and reloads itself once the upload has finished.
     expect(page.get_by_role("heading", name="Loaded", level=2)).to_be_visible()
+    assert_accessible(page)
+    assert_no_browser_errors(page)
+
+
+def test_upload_warnings_open_by_keyboard_and_stay_accessible(
+    page: Page, la: LocalAuthority, user_of: Callable
+) -> None:
+    upload = UploadFactory(
+        la=la, status=Upload.Status.LOADED, stage=Upload.Stage.DONE, progress=100,
+        finished_at=timezone.now(), warnings_count=3,
+    )  # fmt: skip
+    for row, column, message in [
+        (2, "URN", "URN is blank; the provider's Ofsted URN (or XXXXXXX) is expected."),
+        (3, "URN", "URN is blank; the provider's Ofsted URN (or XXXXXXX) is expected."),
+        (4, "MOTHER", "MOTHER should be 1, 0 or blank."),
+    ]:
+        UploadProblem.objects.create(
+            upload=upload, severity=UploadProblem.Severity.WARNING, file="episodes.csv",
+            row=row, child_id=f"C{row}", column=column, message=message,
+        )  # fmt: skip
+    login(page, user_of(OFFICERS).get_username(), PASSWORD)
+    visit(page, reverse("dashboard-upload-detail", args=[upload.pk]))
+    summary = page.locator("summary").first
+    expect(summary).to_contain_text("2 rows, column URN")
+    expect(page.get_by_role("cell", name="C3")).to_be_hidden()
+    assert_accessible(page)
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("cell", name="C3")).to_be_visible()
     assert_accessible(page)
     assert_no_browser_errors(page)

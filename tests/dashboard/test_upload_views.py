@@ -5,19 +5,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.timezone import localtime
 
 from dashboard import forms
+from dashboard.wording import long_date
 from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile, UploadProblem
 from tests.conftest import UserFactory
-from tests.helpers import UploadFactory, client_for, page_words
+from tests.extracts import child, episode, extract_files
+from tests.helpers import UploadFactory, client_for, page_text, page_words, spaced_page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +45,15 @@ def form_data(**overrides: object) -> dict[str, object]:
     data: dict[str, object] = {"as_at": "2025-10-31", "window_start": "", "files": [csv_file()]}
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def post_extract(client: Client, capture: Any, raw: list[tuple[str, bytes]]) -> HttpResponse:
+    """Upload these files through the form, process them as the task would, and return the
+    upload's page. `capture` is pytest-django's django_capture_on_commit_callbacks."""
+    files = [SimpleUploadedFile(name, content) for name, content in raw]
+    with capture(execute=True):
+        response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    return client.get(response["Location"])
 
 
 UPLOAD_PAGES = [
@@ -228,6 +242,48 @@ def test_form_without_as_at_is_refused(make_user, la) -> None:
     assert response.context["form"].errors["as_at"] == [forms.AS_AT_MISSING]
 
 
+def test_form_with_an_as_at_date_after_today_is_refused(make_user, la) -> None:
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    response = client_for(make_user("data_staff", la)).post(
+        url("dashboard-upload-new"), form_data(as_at=tomorrow.isoformat())
+    )
+    assert response.status_code == 200
+    message = forms.AS_AT_AFTER_TODAY.format(today=long_date(today))
+    assert response.context["form"].errors["as_at"] == [message]
+    assert "There is a problem" in response.text
+    assert "The as-at date cannot be after today" in page_text(response)
+    assert not Upload.objects.exists()
+
+
+def test_form_offers_no_as_at_date_after_today(make_user, la) -> None:
+    response = client_for(make_user("data_staff", la)).get(url("dashboard-upload-new"))
+    assert f'max="{timezone.localdate().isoformat()}"' in response.text
+
+
+def test_form_takes_an_as_at_date_of_today(make_user, la) -> None:
+    today = timezone.localdate()
+    response = client_for(make_user("data_staff", la)).post(
+        url("dashboard-upload-new"), form_data(as_at=today.isoformat())
+    )
+    assert response.status_code == 302
+    assert Upload.objects.get().as_at == today
+
+
+def test_form_shows_the_services_refusal_on_the_as_at_field(make_user, la, monkeypatch) -> None:
+    # The day changes between the form's check and the service's: the service still refuses.
+    from placements import uploads
+
+    today = timezone.localdate()
+    monkeypatch.setattr(uploads, "as_at_refusal", lambda as_at: "Refused for a test.")
+    response = client_for(make_user("data_staff", la)).post(
+        url("dashboard-upload-new"), form_data(as_at=today.isoformat())
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["as_at"] == ["Refused for a test."]
+    assert not Upload.objects.exists()
+
+
 def test_form_with_a_file_of_another_type_is_refused(make_user, la) -> None:
     response = client_for(make_user("data_staff", la)).post(
         url("dashboard-upload-new"), form_data(files=[csv_file("notes.docx")])
@@ -313,8 +369,6 @@ def test_upload_of_the_same_files_again_is_a_duplicate(make_user, la) -> None:
 def test_upload_of_a_correct_extract_loads_and_says_so(
     make_user, la, django_capture_on_commit_callbacks
 ) -> None:
-    from tests.extracts import child, episode, extract_files
-
     raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
     files = [SimpleUploadedFile(name, content) for name, content in raw]
     client = client_for(make_user("data_staff", la))
@@ -324,6 +378,141 @@ def test_upload_of_a_correct_extract_loads_and_says_so(
     assert upload.status == Upload.Status.LOADED, upload.failure
     page = client.get(response["Location"]).text
     assert "Loaded 1 child and 1 episode" in page
+
+
+def test_upload_with_duplicated_rows_among_others_lists_each_row(
+    make_user, la, django_capture_on_commit_callbacks
+) -> None:
+    raw = extract_files(
+        [child("A1"), child("B2"), child("A1", SEX="2")],
+        [
+            episode("A1", "01/05/2025"),
+            episode("B2", "01/05/2025"),
+            episode("B2", "01/05/2025", PLACE="U5"),
+        ],
+    )
+    client = client_for(make_user("data_staff", la))
+    page = post_extract(client, django_capture_on_commit_callbacks, raw)
+    assert Upload.objects.get().status == Upload.Status.REJECTED
+    words = spaced_page_text(page)
+    assert "internal error" not in words
+    assert "Rejected: 4 errors." in words
+    for file, row, child_id, column, message in [
+        ("header.csv", 2, "A1", "CHILD", "This CHILD appears twice in the Header table"),
+        ("header.csv", 4, "A1", "CHILD", "This CHILD appears twice in the Header table"),
+        ("episodes.csv", 3, "B2", "DECOM", "This child has two different episodes"),
+        ("episodes.csv", 4, "B2", "DECOM", "This child has two different episodes"),
+    ]:
+        assert f"Error {file} {row} {child_id} {column}" in words
+        assert message in words
+    assert not Episode.objects.exists() and not Child.objects.exists()
+
+
+def test_upload_with_other_903_tables_loads_and_names_them_ignored(
+    make_user, la, django_capture_on_commit_callbacks
+) -> None:
+    raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
+    raw.append(("dolo.csv", b"CHILD,DOB,DOLO_START,DOLO_END\r\nA1,01/06/2012,01/06/2025,\r\n"))
+    client = client_for(make_user("data_staff", la))
+    page = post_extract(client, django_capture_on_commit_callbacks, raw)
+    assert Upload.objects.get().status == Upload.Status.LOADED
+    words = spaced_page_text(page)
+    assert "Loaded 1 child and 1 episode" in words
+    assert (
+        "Other 903 tables recognised and ignored (no figure uses them): DoLo in dolo.csv." in words
+    )
+    assert "DoLo (ignored)" in words
+
+
+def test_detail_says_when_no_table_was_recognised_in_a_file(make_user, la) -> None:
+    upload = UploadFactory(la=la, status=Upload.Status.REJECTED, errors_count=1)
+    upload_file(upload, name="notes.csv")
+    words = spaced_page_text(
+        client_for(make_user("officers", la)).get(url("dashboard-upload-detail", upload))
+    )
+    assert "notes.csv" in words and "No 903 table recognised" in words
+    assert "None" not in words
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        (Upload.Status.PROCESSING, "Not read yet"),
+        (Upload.Status.DUPLICATE, "Not read again: already uploaded"),
+        (Upload.Status.FAILED, "Not known: processing stopped"),
+    ],
+)
+def test_detail_says_why_a_files_tables_are_not_known(make_user, la, status, text) -> None:
+    upload = UploadFactory(la=la, status=status)
+    upload_file(upload)
+    words = spaced_page_text(
+        client_for(make_user("officers", la)).get(url("dashboard-upload-detail", upload))
+    )
+    assert text in words and "None" not in words
+
+
+def test_rejected_upload_does_not_say_its_warnings_were_loaded(
+    make_user, la, django_capture_on_commit_callbacks
+) -> None:
+    raw = extract_files(
+        [child("A1", DOB="01/06/2008"), child("B2")],
+        [
+            # H5 was withdrawn after 31 March 2025; this episode began before and is still open.
+            episode("A1", "01/03/2025", PLACE="H5", PLACE_PROVIDER="PR4"),
+            episode("B2", "01/05/2025", LS="Q9"),
+        ],
+    )
+    client = client_for(make_user("data_staff", la))
+    page = post_extract(client, django_capture_on_commit_callbacks, raw)
+    assert Upload.objects.get().status == Upload.Status.REJECTED
+    words = page_text(page)
+    assert "Rejected: 1 error." in words
+    assert (
+        "H5 was withdrawn after 31/03/2025, but this episode began before then and was still "
+        "open after it: a warning, not an error."
+    ) in words
+    assert "loaded as it is" not in words
+    assert (
+        "Nothing of this upload was loaded: its warnings say what will happen to those rows "
+        "once the errors are put right."
+    ) in words
+
+
+def test_problems_are_listed_by_file_then_row_on_the_page_and_in_the_csv(
+    make_user, la, django_capture_on_commit_callbacks
+) -> None:
+    raw = extract_files(
+        [child("A1"), child("B2", DOB="31/02/2012")],
+        [
+            episode("A1", "01/05/2025", LS="Q9"),
+            episode("B2", "1/5/25"),
+            episode("A1", "01/06/2025", LS="Q8", RNE="P"),
+        ],
+    )
+    client = client_for(make_user("data_staff", la))
+    page = post_extract(client, django_capture_on_commit_callbacks, raw)
+    upload = Upload.objects.get()
+    words = spaced_page_text(page)
+    places = [
+        "header.csv 3 B2 DOB",
+        "episodes.csv 2 A1 LS",
+        "episodes.csv 3 B2 DECOM",
+        "episodes.csv 4 A1 LS",
+    ]
+    positions = [words.index(f"Error {place}") for place in places]
+    assert positions == sorted(positions)
+    download = client.get(url("dashboard-upload-problems-csv", upload)).content.decode()
+    rows = list(csv.reader(io.StringIO(download)))[1:]
+    assert [" ".join(row[1:5]) for row in rows if row[0] == "error"] == places
+
+
+def test_loaded_upload_has_no_note_about_rejected_warnings(make_user, la) -> None:
+    upload = UploadFactory(la=la, status=Upload.Status.LOADED, warnings_count=1)
+    UploadProblem.objects.create(upload=upload, severity="warning", message="Odd.")
+    words = page_text(
+        client_for(make_user("officers", la)).get(url("dashboard-upload-detail", upload))
+    )
+    assert "Odd." in words and "Nothing of this upload was loaded" not in words
 
 
 # --- Detail ----------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def test_carers_problems_name_the_household_by_carer_id():
     extract = check([household("FC1"), household("FC2", APPROVAL_DATE="31/02/2020")])
     [problem] = errors(extract)
     assert where(problem) == ("carers.csv", 3, "FC2", "APPROVAL_DATE", "31/02/2020")
-    assert problem.message == v.MSG_DATE_UNREADABLE
+    assert problem.message == v.MSG_DATE_NO_SUCH_DAY
 
 
 # --- Errors: each one refuses the whole extract ------------------------------------------------

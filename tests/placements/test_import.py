@@ -6,9 +6,21 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from placements.models import Child, Episode, LocalAuthority, Population, Upload
-from tests.extracts import EPISODES, HEADER, child, episode, extract_files, to_csv
+from placements.models import (
+    CarerHousehold,
+    Child,
+    Episode,
+    LocalAuthority,
+    PlacementCost,
+    Population,
+    Upload,
+    UploadFile,
+)
+from placements.ssda903.readers import RawFile
+from placements.uploads import MSG_AS_AT_AFTER_TODAY, UploadRefused, import_extract, submit_upload
+from tests.extracts import EPISODES, HEADER, child, episode, extract_files, to_csv, to_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +40,10 @@ def write(tmp_path: Path, files: list[tuple[str, bytes]], folder: str = "x") -> 
     return paths
 
 
-def run_import(*args: str) -> tuple[int, str, str]:
+def run_import(*args: str, command: str = "import_903") -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
     try:
-        call_command("import_903", *args, stdout=stdout, stderr=stderr)
+        call_command(command, *args, stdout=stdout, stderr=stderr)
         code = 0
     except SystemExit as exit_:
         code = int(exit_.code or 0)
@@ -141,6 +153,130 @@ def test_import_with_a_bad_code_is_rejected(la, tmp_path):
     assert code == 1
     assert "row 2, CHILD A1, PLACE, value 'X9': X9 is not a valid PLACE code." in err
     assert Episode.objects.count() == 0
+
+
+# One child twice in Header, and two episodes of another on one DECOM, among ordinary rows.
+DUPLICATED_CHILDREN = [child("A1"), child("B2"), child("C3"), child("A1", SEX="2")]
+DUPLICATED_EPISODES = [
+    episode("A1", "01/04/2024"),
+    episode("B2", "01/04/2024"),
+    episode("C3", "01/04/2024"),
+    episode("B2", "01/04/2024", PLACE="U5"),
+]
+
+
+def test_import_csv_with_duplicated_rows_among_others_names_each_row(la, tmp_path):
+    run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE, "y1"))
+    before = stored(la)
+    files = extract_files(DUPLICATED_CHILDREN, DUPLICATED_EPISODES)
+    code, _, err = run_import(
+        "--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files, "dup")
+    )
+    assert code == 1
+    assert "internal error" not in err
+    assert err.splitlines()[:4] == [
+        "ERROR: header.csv, row 2, CHILD A1, CHILD, value 'A1': "
+        "This CHILD appears twice in the Header table with different details.",
+        "ERROR: header.csv, row 5, CHILD A1, CHILD, value 'A1': "
+        "This CHILD appears twice in the Header table with different details.",
+        "ERROR: episodes.csv, row 3, CHILD B2, DECOM, value '01/04/2024': "
+        "This child has two different episodes starting on the same DECOM.",
+        "ERROR: episodes.csv, row 5, CHILD B2, DECOM, value '01/04/2024': "
+        "This child has two different episodes starting on the same DECOM.",
+    ]
+    assert stored(la) == before
+    assert Upload.objects.latest("id").status == Upload.Status.REJECTED
+
+
+def test_import_xml_with_duplicated_rows_among_others_names_each_line(la, tmp_path):
+    path = tmp_path / "return.xml"
+    path.write_bytes(to_xml(DUPLICATED_CHILDREN, DUPLICATED_EPISODES))
+    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", str(path))
+    assert code == 1
+    assert "internal error" not in err
+    # Lines: A1's HEADER on 4, B2's on 8 with its two EPISODEs on 9 and 10, A1 again on 17.
+    # In line order, as the file is one.
+    assert err.splitlines()[:4] == [
+        "ERROR: return.xml, row 4, CHILD A1, CHILD, value 'A1': "
+        "This CHILD appears twice in the Header table with different details.",
+        "ERROR: return.xml, row 9, CHILD B2, DECOM, value '01/04/2024': "
+        "This child has two different episodes starting on the same DECOM.",
+        "ERROR: return.xml, row 10, CHILD B2, DECOM, value '01/04/2024': "
+        "This child has two different episodes starting on the same DECOM.",
+        "ERROR: return.xml, row 17, CHILD A1, CHILD, value 'A1': "
+        "This CHILD appears twice in the Header table with different details.",
+    ]
+    assert Episode.objects.count() == 0 and Child.objects.count() == 0
+
+
+def after_today_refusal(days: int = 1) -> tuple[dt.date, str]:
+    """A date `days` after today and the refusal an upload as at it gets."""
+    today = timezone.localdate()
+    later = today + dt.timedelta(days=days)
+    return later, MSG_AS_AT_AFTER_TODAY.format(
+        as_at=f"{later.day} {later:%B %Y}", today=f"{today.day} {today:%B %Y}"
+    )
+
+
+@pytest.mark.parametrize("command", ["import_903", "import_carers", "import_costs"])
+def test_import_refuses_an_as_at_date_after_today(la, tmp_path, command):
+    run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, YEAR_ONE, "y1"))
+    before = (stored(la), Upload.objects.count(), UploadFile.objects.count())
+    tomorrow, refusal = after_today_refusal()
+    code, out, err = run_import(
+        "--la", "998", "--as-at", tomorrow.isoformat(), *write(tmp_path, YEAR_ONE, "later"),
+        command=command,
+    )  # fmt: skip
+    assert code == 1
+    assert err.splitlines() == [f"ERROR: {refusal}"]
+    assert "is after today" in refusal and out == ""
+    assert (stored(la), Upload.objects.count(), UploadFile.objects.count()) == before
+    assert not CarerHousehold.objects.exists() and not PlacementCost.objects.exists()
+
+
+def test_import_takes_an_as_at_date_of_today(la, tmp_path):
+    today = timezone.localdate().isoformat()
+    code, out, err = run_import("--la", "998", "--as-at", today, *write(tmp_path, YEAR_ONE))
+    assert code == 0, err
+    assert Upload.objects.get().as_at == timezone.localdate()
+
+
+@pytest.mark.parametrize("service", [submit_upload, import_extract])
+@pytest.mark.parametrize("kind", list(Upload.Kind))
+def test_services_refuse_an_as_at_date_after_today_keeping_nothing(la, service, kind):
+    later, refusal = after_today_refusal(days=40)
+    files = [RawFile(name, content) for name, content in YEAR_ONE]
+    with pytest.raises(UploadRefused) as refused:
+        service(la=la, user=None, as_at=later, window_start=None, files=files, kind=kind)
+    assert str(refused.value) == refusal
+    assert not Upload.objects.exists() and not UploadFile.objects.exists()
+
+
+def test_import_lists_problems_by_file_then_row(la, tmp_path):
+    files = extract_files(
+        [child("A1"), child("B2", DOB="31/02/2012"), child("C3", SEX="Q")],
+        [
+            episode("A1", "01/04/2024", LS="Q9"),
+            episode("B2", "1/5/24"),
+            episode("C3", "01/04/2024", LS="Q8", PL_POST="ZZ99 9ZZ"),
+        ],
+    )
+    code, out, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files))
+    assert code == 1
+    places = [line.split(": ", 2)[1].rsplit(", value", 1)[0] for line in err.splitlines()[:-1]]
+    assert places == [
+        "header.csv, row 3, CHILD B2, DOB",
+        "header.csv, row 4, CHILD C3, SEX",
+        "episodes.csv, row 2, CHILD A1, LS",
+        "episodes.csv, row 3, CHILD B2, DECOM",
+        "episodes.csv, row 4, CHILD C3, LS",
+    ]
+    # A rejected upload's warnings are not said to have been loaded.
+    assert "Postcode not found" in out
+    assert out.splitlines()[-1] == (
+        "Nothing of this upload was loaded: its warnings say what will happen to those rows "
+        "once the errors are put right."
+    )
 
 
 def test_import_of_an_identical_file_set_is_recognised(la, tmp_path):
@@ -264,6 +400,28 @@ def test_import_accepts_the_903_xml_return(la, tmp_path):
     ]
 
 
+def test_import_accepts_and_ignores_the_other_903_tables_saying_so(la, tmp_path):
+    files = [
+        *YEAR_ONE,
+        ("dolo.csv", to_csv(["CHILD", "DOB", "DOLO_START", "DOLO_END"], [])),
+        ("reviews.csv", b"CHILD,DOB,REVIEW,REVIEW_CODE\r\nA1,01/06/2012,01/02/2024,PN1\r\n"),
+    ]
+    code, out, err = run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, files))
+    assert code == 0, err
+    assert (
+        "Other 903 tables recognised and ignored (no figure uses them): "
+        "DoLo in dolo.csv, Reviews in reviews.csv."
+    ) in out.splitlines()
+    assert len(stored(la)) == 3
+    upload = Upload.objects.get()
+    assert list(upload.files.order_by("id").values_list("name", "tables")) == [
+        ("header.csv", "Header"),
+        ("episodes.csv", "Episodes"),
+        ("dolo.csv", "DoLo"),
+        ("reviews.csv", "Reviews"),
+    ]
+
+
 def test_import_reads_a_windows_1252_csv(la, tmp_path):
     children = [child("A1")]
     header = to_csv([*HEADER, "NOTE"], [{**children[0], "NOTE": "Café £"}], encoding="cp1252")
@@ -285,6 +443,21 @@ def test_import_refuses_a_csv_that_is_really_a_workbook(la, tmp_path):
     code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", str(header), str(path))
     assert code == 1
     assert 'File "episodes.csv" is an Excel workbook, not a CSV file' in err
+    assert Episode.objects.count() == 0
+
+
+@pytest.mark.parametrize("command", ["import_903", "import_carers", "import_costs"])
+def test_import_of_a_pdf_renamed_csv_says_it_is_a_pdf(la, tmp_path, command):
+    files = [("header.csv", YEAR_ONE[0][1]), ("episodes.csv", b"%PDF-1.4\n" + b"x,y\n1,2,3\n" * 50)]
+    code, _, err = run_import(
+        "--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files), command=command
+    )
+    assert code == 1
+    assert (
+        "ERROR: episodes.csv, row -, CHILD -, -, value '': "
+        'File "episodes.csv" is a PDF, not a CSV table.' in err
+    )
+    assert "wrong number of columns" not in err
     assert Episode.objects.count() == 0
 
 

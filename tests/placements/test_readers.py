@@ -23,16 +23,20 @@ from placements.ssda903.readers import (
     BAD_WORKBOOK,
     BAD_ZIP,
     CSV_BAD_ROW,
+    CSV_BINARY,
     CSV_UNREADABLE,
     DUPLICATE_COLUMNS,
     DUPLICATE_TABLE,
     EMPTY,
     EXCEL_AS_CSV,
+    IGNORED_TABLES,
     LEGACY_XLS,
     MIB,
     MISSING_COLUMNS,
+    MISSING_COLUMNS_IGNORED,
     NO_ROWS,
     NO_TABLE,
+    NOT_A_DATA_FILE,
     NOT_A_TABLE,
     NOT_XLSX,
     SHEET_NOT_A_TABLE,
@@ -40,6 +44,7 @@ from placements.ssda903.readers import (
     TOO_LARGE,
     USED_TABLES,
     WORKBOOK_NO_TABLE,
+    XLSB,
     XML_CHILD_WITHOUT_HEADER,
     XML_DOCTYPE,
     XML_MALFORMED,
@@ -383,16 +388,79 @@ def test_a_child_column_alone_does_not_make_a_table_look_like_one() -> None:
     assert messages(problems) == [NOT_A_TABLE.format(where=file_where("x.csv"))]
 
 
-@pytest.mark.parametrize(
-    "kind", ["Reviews", "OC2", "OC3", "AD1", "PlacedAdoption", "PrevPerm", "Missing", "SWEpisodes"]
-)
-def test_ignored_tables_are_accepted(kind: str) -> None:
-    columns = list(TABLE_COLUMNS[kind])
+def test_the_other_tables_are_those_the_dfe_validator_knows() -> None:
+    assert IGNORED_TABLES == (
+        "Reviews", "OC2", "OC3", "AD1", "PlacedAdoption", "PrevPerm", "Missing", "SWEpisodes",
+        "DoLo",
+    )  # fmt: skip
+    assert TABLE_COLUMNS["DoLo"] == ("CHILD", "DOB", "DOLO_START", "DOLO_END")
+    assert TABLE_COLUMNS["SWEpisodes"] == (
+        "CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON",
+    )  # fmt: skip
+    assert set(USED_TABLES).isdisjoint(IGNORED_TABLES)
+    assert set(TABLE_COLUMNS) == {*USED_TABLES, *IGNORED_TABLES}
+
+
+@pytest.mark.parametrize("kind", IGNORED_TABLES)
+@pytest.mark.parametrize("extra", [[], ["LA", "YEAR"]])
+def test_ignored_tables_are_accepted(kind: str, extra: list[str]) -> None:
+    columns = [*TABLE_COLUMNS[kind], *extra]
     content = csv_bytes([columns, ["1001", *["x"] * (len(columns) - 1)]])
     tables, problems = read(header_file(), episodes_file(), RawFile("other.csv", content))
     assert problems == []
     assert tables[kind].frame["CHILD"].tolist() == ["1001"]
     assert kind not in USED_TABLES
+
+
+@pytest.mark.parametrize("kind", list(TABLE_COLUMNS))
+def test_no_table_is_taken_for_another(kind: str) -> None:
+    # Each table's columns, in reverse order, make that table and no other (and no near miss).
+    columns = list(reversed(TABLE_COLUMNS[kind]))
+    content = csv_bytes([columns, ["x"] * len(columns)])
+    found, problems = read_files([RawFile("t.csv", content)], **LIMITS)
+    assert [table.kind for table in found] == [kind]
+    assert [p.message for p in problems if "t.csv" in p.message] == []
+
+
+def test_a_dolo_table_is_not_taken_for_a_broken_uasc_table() -> None:
+    dolo = RawFile(
+        "dolo.csv",
+        csv_bytes(
+            [["CHILD", "DOB", "DOLO_START", "DOLO_END"], ["1001", "01/02/2010", "01/05/2024", ""]]
+        ),
+    )
+    tables, problems = read(header_file(), episodes_file(), dolo)
+    assert problems == []
+    assert set(tables) == {"Header", "Episodes", "DoLo"}
+
+
+def test_a_workbook_sheet_of_an_ignored_table_is_accepted() -> None:
+    content = workbook_bytes(
+        {
+            "Header": [HEADER, *HEADER_ROWS],
+            "Episodes": [EPISODES, *EPISODE_ROWS],
+            "DoLo": [list(TABLE_COLUMNS["DoLo"]), ["1001", "01/02/2010", "01/05/2024", ""]],
+        }
+    )
+    tables, problems = read(RawFile("extract.xlsx", content))
+    assert problems == []
+    assert tables["DoLo"].source == "extract.xlsx, sheet DoLo"
+
+
+def test_an_ignored_table_short_of_a_column_is_ignored_with_a_warning() -> None:
+    # SWEpisodes as some systems export it, without DOB.
+    columns = ["CHILD", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"]
+    sw = RawFile("sw.csv", csv_bytes([columns, ["1001", "SW1", "01/04/2024", "", ""]]))
+    tables, problems = read(header_file(), episodes_file(), sw)
+    assert messages(problems) == []
+    assert messages(problems, "warning") == [
+        MISSING_COLUMNS_IGNORED.format(where=file_where("sw.csv"), kind="SWEpisodes", columns="DOB")
+    ]
+    assert messages(problems, "warning") == [
+        'File "sw.csv" looks like the 903 SWEpisodes table but is missing the column(s) DOB; '
+        "that table is not used, so the file was ignored."
+    ]
+    assert set(tables) == {"Header", "Episodes"}
 
 
 def test_the_table_with_most_columns_wins() -> None:
@@ -672,10 +740,90 @@ def test_a_damaged_workbook_is_refused() -> None:
     assert messages(problems) == [BAD_ZIP.format(where=file_where("bad.xlsx"))]
 
 
-def test_a_zip_that_is_not_a_workbook_is_refused() -> None:
+def test_a_zip_that_is_not_a_workbook_is_told_it_is_a_zip_archive() -> None:
     content = zip_bytes({"notes.txt": b"hello"})
     _, problems = read(RawFile("book.xlsx", content), header_file(), episodes_file())
+    assert messages(problems) == ['File "book.xlsx" is a zip archive, not an Excel workbook.']
+
+
+def test_a_workbook_that_openpyxl_cannot_open_is_refused() -> None:
+    content = zip_bytes({"xl/workbook.xml": b"<not a workbook"})
+    _, problems = read(RawFile("book.xlsx", content), header_file(), episodes_file())
     assert messages(problems) == [BAD_WORKBOOK.format(where=file_where("book.xlsx"))]
+
+
+# --- Files that are none of the forms we read -----------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 200
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "what", "expected"),
+    [
+        ("episodes.csv", PDF, "a PDF", "a CSV table"),
+        ("episodes.csv", PNG, "a PNG image", "a CSV table"),
+        ("scan.csv", b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image", "a CSV table"),
+        ("episodes.csv", b"\x1f\x8b\x08\x00" + b"\x00" * 20, "a gzip archive", "a CSV table"),
+        ("episodes.xlsx", PDF, "a PDF", "an Excel workbook"),
+        ("return.xml", PDF, "a PDF", "a 903 XML file"),
+        ("episodes", PDF, "a PDF", "a CSV table, an Excel workbook or a 903 XML file"),
+        (
+            "page.csv",
+            b"\n<!DOCTYPE html>\n<html><body>CHILD</body></html>",
+            "a web page (HTML)",
+            "a CSV table",
+        ),
+    ],
+)
+def test_a_file_of_another_sort_is_told_what_it_is(
+    name: str, content: bytes, what: str, expected: str
+) -> None:
+    _, problems = read(RawFile(name, content), header_file(), episodes_file())
+    assert messages(problems) == [f'File "{name}" is {what}, not {expected}.']
+    assert messages(problems) == [
+        NOT_A_DATA_FILE.format(where=file_where(name), what=what, expected=expected)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("members", "what"),
+    [
+        ({"notes.txt": b"hello"}, "a zip archive"),
+        ({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<t/>"}, "a Word document"),
+        ({"ppt/presentation.xml": b"<p/>"}, "a PowerPoint presentation"),
+        (
+            {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<c/>"},
+            "an OpenDocument file",
+        ),
+    ],
+)
+def test_a_zip_archive_renamed_csv_is_told_what_it_holds(members: dict, what: str) -> None:
+    _, problems = read(RawFile("episodes.csv", zip_bytes(members)), header_file())
+    assert messages(problems) == [f'File "episodes.csv" is {what}, not a CSV table.']
+
+
+def test_an_excel_binary_workbook_is_refused_as_one() -> None:
+    content = zip_bytes({"xl/workbook.bin": b"\x00\x01"})
+    _, problems = read(RawFile("book.xlsb.xlsx", content), header_file(), episodes_file())
+    assert messages(problems) == [XLSB.format(where=file_where("book.xlsb.xlsx"))]
+
+
+def test_binary_data_without_a_signature_is_not_read_as_rows() -> None:
+    # Bytes that decode as Windows-1252 (no NUL, none undefined) but are no text.
+    noise = bytes(b for b in range(1, 256) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)) * 40
+    _, problems = read(RawFile("episodes.csv", noise), header_file())
+    assert messages(problems) == [CSV_BINARY.format(where=file_where("episodes.csv"))]
+    assert messages(problems) == [
+        'File "episodes.csv" is not a CSV table: it holds binary data, not text.'
+    ]
+    assert "wrong number of columns" not in " ".join(messages(problems))
+
+
+def test_a_pdf_is_never_told_about_its_rows() -> None:
+    _, problems = read(RawFile("episodes.csv", PDF), header_file())
+    assert all(p.row is None for p in problems)
+    assert "row" not in " ".join(messages(problems))
 
 
 # --- XML ------------------------------------------------------------------------------------------

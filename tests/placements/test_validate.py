@@ -65,10 +65,40 @@ def test_validate_two_digit_year_is_refused_naming_row_and_column():
     assert problem.message == v.MSG_DATE_TWO_DIGIT_YEAR
 
 
-def test_validate_impossible_date_is_refused():
+def test_validate_impossible_date_is_refused_as_no_real_date():
     extract = check([child("A1", DOB="31/02/2012")], [episode("A1", "01/04/2024")])
     [problem] = errors(extract)
-    assert problem.column == "DOB" and problem.message == v.MSG_DATE_UNREADABLE
+    assert problem.column == "DOB" and problem.value == "31/02/2012"
+    assert problem.message == v.MSG_DATE_NO_SUCH_DAY
+    assert problem.message == "This is not a real date: that month has no such day."
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("31/02/2024", v.MSG_DATE_NO_SUCH_DAY),
+        ("29/02/2023", v.MSG_DATE_NO_SUCH_DAY),
+        ("31/04/2024", v.MSG_DATE_NO_SUCH_DAY),
+        ("00/04/2024", v.MSG_DATE_NO_SUCH_DAY),
+        ("2024-02-30", v.MSG_DATE_NO_SUCH_DAY),
+        ("04/13/2024", v.MSG_DATE_NO_SUCH_MONTH),
+        ("01/01/1066", v.MSG_DATE_OUT_OF_RANGE),
+        ("31/3/24", v.MSG_DATE_TWO_DIGIT_YEAR),
+        ("next week", v.MSG_DATE_UNREADABLE),
+        ("2024/04/01", v.MSG_DATE_UNREADABLE),
+    ],
+)
+def test_validate_says_why_a_date_is_no_date(text, message):
+    extract = check([child("A1")], [episode("A1", "01/04/2024"), episode("A1", text, RNE="P")])
+    [problem] = errors(extract)
+    assert (problem.row, problem.column, problem.value, problem.message) == (
+        3, "DECOM", text, message,
+    )  # fmt: skip
+
+
+def test_validate_reads_leap_days_and_iso_dates_silently():
+    extract = check([child("A1", DOB="29/02/2012")], [episode("A1", "2024-04-01 00:00")])
+    assert extract.problems == []
 
 
 def test_validate_invalid_code_is_refused():
@@ -140,6 +170,47 @@ def test_validate_same_decom_twice_is_refused_but_an_exact_copy_is_dropped():
     assert errors(copy) == []
     assert [p.message for p in warnings(copy)] == [v.MSG_EXACT_DUPLICATE_EPISODE]
     assert len(copy.episodes) == 1
+
+
+def test_validate_one_child_twice_among_other_header_rows_names_both_rows():
+    extract = check(
+        [child("A1"), child("B2"), child("A1", SEX="2"), child("C3")],
+        [episode("A1", "01/04/2024"), episode("B2", "01/04/2024"), episode("C3", "01/04/2024")],
+    )
+    assert [(p.file, p.row, p.child, p.column, p.message) for p in extract.problems] == [
+        ("header.csv", 2, "A1", "CHILD", v.MSG_DUPLICATE_CHILD),
+        ("header.csv", 4, "A1", "CHILD", v.MSG_DUPLICATE_CHILD),
+    ]
+
+
+def test_validate_two_episodes_on_one_decom_among_other_rows_names_both_rows():
+    extract = check(
+        [child("A1"), child("B2")],
+        [
+            episode("A1", "01/04/2024"),
+            episode("B2", "01/04/2024"),
+            episode("B2", "01/06/2024", RNE="P"),
+            episode("A1", "01/04/2024", PLACE="U5"),
+        ],
+    )
+    assert [(p.row, p.child, p.column, p.message) for p in extract.problems] == [
+        (2, "A1", "DECOM", v.MSG_DUPLICATE_EPISODE),
+        (5, "A1", "DECOM", v.MSG_DUPLICATE_EPISODE),
+    ]
+
+
+def test_validate_exact_copies_among_other_rows_are_dropped_with_a_warning():
+    extract = check(
+        [child("A1"), child("B2"), child("A1")],
+        [episode("A1", "01/04/2024"), episode("B2", "01/04/2024"), episode("A1", "01/04/2024")],
+    )
+    assert errors(extract) == []
+    assert [(p.file, p.row, p.child, p.message) for p in warnings(extract)] == [
+        ("header.csv", 4, "A1", v.MSG_EXACT_DUPLICATE_CHILD),
+        ("episodes.csv", 4, "A1", v.MSG_EXACT_DUPLICATE_EPISODE),
+    ]
+    assert extract.children["child_id"].tolist() == ["A1", "B2"]
+    assert len(extract.episodes) == 2
 
 
 def test_validate_episode_for_child_missing_from_header_is_refused():

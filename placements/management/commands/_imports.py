@@ -1,7 +1,8 @@
 """What the import commands share: read the files, load them as the web form does, report.
 
-Exit 0 when loaded (warnings printed), 1 when rejected, one line per problem: file, row,
-CHILD (for carers, the CARER_ID), column, value, message.
+Exit 0 when loaded (warnings printed), 1 when rejected or refused (an as-at date after today,
+a file over the size limit), one line per problem: file, row, CHILD (for carers, the
+CARER_ID), column, value, message.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from placements.management.commands._common import authority, iso_date
 from placements.models import LocalAuthority, Upload
 from placements.ssda903.readers import RawFile
-from placements.uploads import import_extract
+from placements.uploads import (
+    MSG_REJECTED_WARNINGS,
+    UploadRefused,
+    ignored_tables_note,
+    import_extract,
+)
 
 MSG_TOO_LARGE = 'File "{name}" is larger than the {limit} MB limit.'
 
@@ -51,9 +57,14 @@ class ImportCommand(BaseCommand):
         window_start = self.window_start(options, as_at)
         files = self._read_files([Path(str(f)) for f in options["files"]])  # type: ignore[union-attr]
 
-        upload = import_extract(
-            la=la, user=None, as_at=as_at, window_start=window_start, files=files, kind=self.kind
-        )
+        try:
+            upload = import_extract(
+                la=la, user=None, as_at=as_at, window_start=window_start, files=files,
+                kind=self.kind,
+            )  # fmt: skip
+        except UploadRefused as refusal:
+            self.stderr.write(f"ERROR: {refusal}")
+            sys.exit(1)
         if upload.status == Upload.Status.DUPLICATE:
             earlier = upload.duplicate_of
             if earlier is not None and earlier.status == Upload.Status.REJECTED:
@@ -71,12 +82,17 @@ class ImportCommand(BaseCommand):
         for problem in upload.problems.order_by("id"):
             line = problem.as_problem().as_line()
             (self.stderr if problem.severity == "error" else self.stdout).write(line)
+        note = ignored_tables_note(upload.files.defer("compressed_content").order_by("id"))
+        if note:
+            self.stdout.write(note)
         if upload.status == Upload.Status.LOADED:
             self.stdout.write(self.loaded(upload, la))
             return
         if upload.status == Upload.Status.FAILED:
             self.stderr.write(upload.failure)
         else:
+            if upload.warnings_count:
+                self.stdout.write(MSG_REJECTED_WARNINGS)
             self.stderr.write(
                 f"Rejected upload {upload.pk}: {upload.errors_count} error(s). "
                 f"Nothing was changed; {self.unchanged}."
