@@ -231,3 +231,14 @@ def period_options(periods: Sequence[date], selected: date | None) -> SafeString
             for day in periods
         )
     )
+
+
+class UndoUploadForm(forms.Form):
+    """Why an upload is undone: kept on the upload, for whoever reads the upload history."""
+
+    reason = forms.CharField(
+        label="Why is it being undone?",
+        help_text="For example: the wrong file was exported. Do not name a child.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )

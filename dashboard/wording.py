@@ -112,6 +112,9 @@ def result_text(upload: Upload) -> str:
         )
     if status == Upload.Status.FAILED:
         return upload.failure or "Processing failed. Nothing was changed."
+    if status == Upload.Status.REVERTED:
+        loaded = _loaded_sentence(upload)  # "Loaded 2 children and ..."
+        return f"Undone: the history is back as it was before it. It had l{loaded[1:]}"
     return ""
 
 

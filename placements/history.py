@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from placements import csvsafe
 from placements.bulk import write_history
@@ -50,11 +52,16 @@ class RebuildReport:
         return self.episodes_differing == 0 and self.children_differing == 0
 
 
-def replay_history(*, la: LocalAuthority) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """The history the authority's loaded uploads produce when replayed in order, in memory."""
+def replay_history(
+    *, la: LocalAuthority, leave_out: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The history the authority's loaded uploads produce when replayed in order, in memory;
+    without the upload `leave_out` (its id), for undoing it."""
     episodes, children = empty_episodes(), empty_children()
     # Carers and costs uploads share the sequence but are no part of the episodes' history.
-    uploads = list(Upload.objects.filter(la=la, kind=Upload.Kind.SSDA903).applied())
+    uploads = list(
+        Upload.objects.filter(la=la, kind=Upload.Kind.SSDA903).applied().exclude(pk=leave_out)
+    )
     for upload in uploads:
         extract, _ = read_and_validate(upload)
         if extract.has_errors:
@@ -74,27 +81,42 @@ def rebuild_history(*, la: LocalAuthority, check_only: bool = False) -> RebuildR
     episodes, children, count = replay_history(la=la)
     with transaction.atomic():
         LocalAuthority.objects.select_for_update().get(pk=la.pk)
-        stored = stored_episodes_frame(la_id=la.pk)
-        stored_children = stored_children_frame(la_id=la.pk)
-        diff = diff_episodes(stored, episodes)
-        extra_children = ~stored_children["child_id"].isin(children["child_id"])
-        children_differing = len(changed_children(stored_children, children)) + int(
-            extra_children.sum()
-        )
-        differing = diff.added + diff.updated + diff.removed
-        written = not check_only and (differing > 0 or children_differing > 0)
-        if written:
-            write_history(
-                la_id=la.pk,
-                upload_id=None,
-                stored_episodes=stored,
-                stored_children=stored_children,
-                episodes=episodes,
-                children=children,
-            )
-            stale = stored_children.loc[extra_children, "child_id"].tolist()
-            Child.objects.filter(la=la, child_id__in=stale).delete()
+        report = _store_replayed(la, episodes, children, count, check_only=check_only)
+        if report.written:
             transaction.on_commit(lambda: after_history_changed(la_id=la.pk, upload_id=None))
+    return report
+
+
+def _store_replayed(
+    la: LocalAuthority,
+    episodes: pd.DataFrame,
+    children: pd.DataFrame,
+    count: int,
+    *,
+    check_only: bool,
+) -> RebuildReport:
+    """Compare a replayed history with storage and, unless `check_only`, replace it (inside
+    the caller's transaction, with the authority locked)."""
+    stored = stored_episodes_frame(la_id=la.pk)
+    stored_children = stored_children_frame(la_id=la.pk)
+    diff = diff_episodes(stored, episodes)
+    extra_children = ~stored_children["child_id"].isin(children["child_id"])
+    children_differing = len(changed_children(stored_children, children)) + int(
+        extra_children.sum()
+    )
+    differing = diff.added + diff.updated + diff.removed
+    written = not check_only and (differing > 0 or children_differing > 0)
+    if written:
+        write_history(
+            la_id=la.pk,
+            upload_id=None,
+            stored_episodes=stored,
+            stored_children=stored_children,
+            episodes=episodes,
+            children=children,
+        )
+        stale = stored_children.loc[extra_children, "child_id"].tolist()
+        Child.objects.filter(la=la, child_id__in=stale).delete()
     return RebuildReport(
         uploads_replayed=count,
         episodes=len(episodes),
@@ -103,6 +125,55 @@ def rebuild_history(*, la: LocalAuthority, check_only: bool = False) -> RebuildR
         children_differing=children_differing,
         written=written,
     )
+
+
+# --- Undoing the latest upload ----------------------------------------------------------------
+
+MSG_NOTHING_TO_UNDO = "{la} has no loaded 903 upload to undo."
+
+
+class NothingToUndo(Exception):
+    """The authority has no loaded 903 upload."""
+
+
+def latest_loaded_upload(*, la: LocalAuthority) -> Upload | None:
+    """The 903 upload that changed the history last: the one an undo takes back."""
+    return (
+        Upload.objects.filter(la=la, kind=Upload.Kind.SSDA903).applied().order_by("-applied_seq")
+    ).first()
+
+
+def revert_latest_upload(
+    *, la: LocalAuthority, user: AbstractBaseUser | None, reason: str = ""
+) -> tuple[Upload, RebuildReport]:
+    """Put the stored history back exactly as it was before the latest loaded 903 upload.
+
+    The other loaded uploads are replayed from their kept raw files without it (what
+    `rebuild_history` does), the result replaces the stored history in one transaction, the
+    upload is marked undone (who, when, why) and the indicators are recomputed after the
+    commit. Its raw files stay kept: loading the same files again loads them again.
+    """
+    upload = latest_loaded_upload(la=la)
+    if upload is None:
+        raise NothingToUndo(MSG_NOTHING_TO_UNDO.format(la=la.name))
+    episodes, children, count = replay_history(la=la, leave_out=upload.pk)
+    with transaction.atomic():
+        LocalAuthority.objects.select_for_update().get(pk=la.pk)
+        if latest_loaded_upload(la=la) != upload:
+            # Another upload was loaded meanwhile: undo that one, not this replay.
+            raise NothingToUndo(MSG_NOTHING_TO_UNDO.format(la=la.name))
+        report = _store_replayed(la, episodes, children, count, check_only=False)
+        Upload.objects.filter(pk=upload.pk).update(
+            status=Upload.Status.REVERTED,
+            reverted_at=timezone.now(),
+            reverted_by=user if user is not None and user.is_authenticated else None,
+            revert_reason=reason.strip(),
+        )
+        # Recomputed even when the replay stores the same episodes: the upload's coverage and
+        # as-at date no longer count.
+        transaction.on_commit(lambda: after_history_changed(la_id=la.pk, upload_id=None))
+    upload.refresh_from_db()
+    return upload, report
 
 
 # --- Exporting ------------------------------------------------------------------------------

@@ -220,6 +220,7 @@ class Upload(models.Model):
         REJECTED = "rejected", "Rejected"
         DUPLICATE = "duplicate", "Already loaded"
         FAILED = "failed", "Failed"
+        REVERTED = "reverted", "Undone"
 
     class Stage(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -245,6 +246,15 @@ class Upload(models.Model):
     window_start = models.DateField(
         null=True, blank=True, help_text="Blank when the upload is the full history."
     )
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revert_reason = models.TextField(blank=True)
     complete_from = models.DateField(
         null=True,
         blank=True,

@@ -165,7 +165,8 @@ def submit_upload(
     )
     earlier = (
         Upload.objects.filter(la=la, kind=kind, fingerprint=fingerprint)
-        .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED])
+        # An undone upload can be loaded again: it is no longer part of the history.
+        .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED, Upload.Status.REVERTED])
         .order_by("created_at")
         .first()
     )

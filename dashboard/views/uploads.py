@@ -14,7 +14,7 @@ from django_tables2 import RequestConfig
 
 from dashboard import access
 from dashboard.exports import csv_download
-from dashboard.forms import WINDOW_ONLY_FOR_903, UploadFilterForm, UploadForm
+from dashboard.forms import WINDOW_ONLY_FOR_903, UndoUploadForm, UploadFilterForm, UploadForm
 from dashboard.pages.uploads import (
     WARNING_ROWS_SHOWN,
     authorities_with_totals,
@@ -28,6 +28,7 @@ from dashboard.tables import (
     ProblemTable,
     problems_csv_header,
 )
+from placements.history import NothingToUndo, latest_loaded_upload, revert_latest_upload
 from placements.models import LocalAuthority, Upload
 
 
@@ -128,8 +129,37 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
             "rows_shown": WARNING_ROWS_SHOWN,
             "computation": page.computation,
             "can_upload": access.can_upload(request.user),
+            "can_undo": _can_undo(request, upload),
         },
     )
+
+
+def _can_undo(request: HttpRequest, upload: Upload) -> bool:
+    """Data staff may undo the 903 upload that changed the history last."""
+    return (
+        access.can_upload(request.user)
+        and upload.kind == Upload.Kind.SSDA903
+        and upload.status == Upload.Status.LOADED
+        and latest_loaded_upload(la=upload.la) == upload
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.require(access.can_upload)
+def upload_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = access.upload_for(request.user, upload_id)
+    if not _can_undo(request, upload):
+        raise Http404("Only the latest loaded 903 upload can be undone.")
+    form = UndoUploadForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revert_latest_upload(
+                la=upload.la, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except NothingToUndo:
+            raise Http404("Only the latest loaded 903 upload can be undone.") from None
+        return redirect("dashboard-upload-detail", upload_id=upload.pk)
+    return render(request, "dashboard/upload_undo.html", {"upload": upload, "form": form})
 
 
 @require_GET
@@ -166,6 +196,7 @@ urlpatterns = [
     path("uploads/new/", upload_new, name="dashboard-upload-new"),
     path("uploads/<int:upload_id>/", upload_detail, name="dashboard-upload-detail"),
     path("uploads/<int:upload_id>/status.json", upload_status, name="dashboard-upload-status"),
+    path("uploads/<int:upload_id>/undo/", upload_undo, name="dashboard-upload-undo"),
     path(
         "uploads/<int:upload_id>/problems.csv",
         upload_problems_csv,
