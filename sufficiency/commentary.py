@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from placements.models import LocalAuthority
-from sufficiency.models import Commentary
+from sufficiency.models import Commentary, IndicatorValue
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,17 @@ def save_commentary(
     texts: Mapping[str, str],
 ) -> CommentaryChanges:
     """Write each indicator's new text for the month ("" removes it), with `author` as the
-    one who changed it; the month's other commentary is left as it is."""
+    one who changed it and the stored figure it is written against (saving the same words
+    again confirms them against the figure now); the month's other commentary is left as it
+    is."""
     added = changed = removed = 0
     with transaction.atomic():
+        figures = {
+            key: (value, numerator, denominator, enough)
+            for key, value, numerator, denominator, enough in IndicatorValue.objects.current()
+            .filter(la=la, period_end=period_end, indicator__in=list(texts))
+            .values_list("indicator", "value", "numerator", "denominator", "enough_history")
+        }
         for key, text in texts.items():
             found = Commentary.objects.filter(la=la, indicator=key, period_end=period_end)
             if not text:
@@ -44,8 +52,21 @@ def save_commentary(
                 la=la,
                 indicator=key,
                 period_end=period_end,
-                defaults={"text": text, "author": author},
+                defaults={"text": text, "author": author, **_written_against(figures.get(key))},
             )
             added += created
             changed += not created
     return CommentaryChanges(added=added, changed=changed, removed=removed)
+
+
+def _written_against(
+    figure: tuple[float | None, int, int, bool] | None,
+) -> dict[str, float | int | None]:
+    if figure is None or not figure[3]:
+        return {"written_value": None, "written_numerator": None, "written_denominator": None}
+    value, numerator, denominator, _ = figure
+    return {
+        "written_value": value,
+        "written_numerator": numerator,
+        "written_denominator": denominator,
+    }

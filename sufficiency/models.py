@@ -323,6 +323,12 @@ class Commentary(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The figure the words were written against (the stored value, numerator and denominator
+    # when it was saved): when the stored figure changes, the words may no longer fit it, so
+    # they are held back from the committee until an officer saves them again.
+    written_value = models.FloatField(null=True, blank=True)
+    written_numerator = models.BigIntegerField(null=True, blank=True)
+    written_denominator = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["la", "indicator", "-period_end"]
@@ -335,3 +341,21 @@ class Commentary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.la.code} {self.indicator} {self.period_end:%Y-%m-%d}"
+
+    def is_stale(self, value: float | None, numerator: int | None, denominator: int | None) -> bool:
+        """Whether the stored figure (None: no figure now) differs from the one the words were
+        written against."""
+        if self.written_numerator is None:
+            return False  # no figure recorded with the words (none then, or written elsewhere)
+        if numerator is None:
+            return True
+        same_value = (self.written_value is None and value is None) or (
+            self.written_value is not None
+            and value is not None
+            and abs(self.written_value - value) < 1e-9
+        )
+        return not (
+            same_value
+            and self.written_numerator == numerator
+            and self.written_denominator == denominator
+        )

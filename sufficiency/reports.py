@@ -93,6 +93,17 @@ class IndicatorSummary:
     commentary: Commentary | None
 
     @property
+    def commentary_stale(self) -> bool:
+        """The commentary was written against another figure than the one stored now: it is
+        held back from the committee until an officer saves it again."""
+        if self.commentary is None:
+            return False
+        current = self.current
+        if current is None or not current.enough_history:
+            return self.commentary.is_stale(None, None, None)
+        return self.commentary.is_stale(current.value, current.numerator, current.denominator)
+
+    @property
     def rag(self) -> str | None:
         if self.target is None or self.current is None:
             return None

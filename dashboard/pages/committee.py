@@ -61,9 +61,12 @@ class PromiseRow:
     neighbours_label: str
     england: str
     england_label: str
-    commentary: str
+    commentary: str  # "" when there is none, or it is held back (commentary_held_back)
     points: list[charts.Point]  # the trend, oldest first; None where hidden or missing
     chart: charts.Chart
+    # Written against another figure than the one shown: not in the report until an officer
+    # saves it again.
+    commentary_held_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,9 +243,12 @@ def _promise_row(
         neighbours_label=neighbours_label,
         england=england,
         england_label=england_label,
-        commentary=summary.commentary.text if summary.commentary else "",
+        commentary=summary.commentary.text
+        if summary.commentary and not summary.commentary_stale
+        else "",
         points=points,
         chart=_chart(promise, summary, value, points, la=la, suppressed=suppressed, fmt=fmt),
+        commentary_held_back=summary.commentary_stale,
     )
 
 

@@ -119,6 +119,12 @@ def indicator_rows(la: LocalAuthority, today: date) -> list[IndicatorRow]:
     return rows
 
 
+STALE_COMMENTARY = (
+    "The figure has changed since this was written, so the committee does not see it: check "
+    "it and save it again to show it."
+)
+
+
 def commentary_section(
     la: LocalAuthority,
     months: list[date],
@@ -151,15 +157,22 @@ def commentary_section(
             "author"
         )
     }
-    values = dict(
-        IndicatorValue.objects.current()
+    figures = {
+        key: (value, numerator, denominator) if enough else (None, None, None)
+        for key, value, numerator, denominator, enough in IndicatorValue.objects.current()
         .filter(la=la, period_end=section.period)
-        .values_list("indicator", "value")
-    )
+        .values_list("indicator", "value", "numerator", "denominator", "enough_history")
+    }
+    values = {key: figure[0] for key, figure in figures.items()}
     targets_then = Target.objects.filter(la=la).in_force(section.period)
     hints = {
         d.key: commentary_hint(
-            d, section.period, values, targets_then.get(d.key), section.existing.get(d.key)
+            d,
+            section.period,
+            values,
+            targets_then.get(d.key),
+            section.existing.get(d.key),
+            stale=_stale(section.existing.get(d.key), figures.get(d.key)),
         )
         for d in shown
     }
@@ -173,8 +186,11 @@ def commentary_hint(
     values: Mapping[str, float | None],
     target: Target | None,
     commentary: Commentary | None,
+    *,
+    stale: bool = False,
 ) -> str:
-    """What the officer is commenting on: the value that month, and how it stands."""
+    """What the officer is commenting on: the value that month, and how it stands; and, when
+    the figure has changed since the words were written, that they are held back."""
     if definition.key in values:
         value = values[definition.key]
         words = [f"Value at {wording.long_date(period)}: {value_text(definition, value)}."]
@@ -193,7 +209,20 @@ def commentary_hint(
     if commentary is not None:
         by = f" by {_person(commentary.author)}" if commentary.author else ""
         words.append(f"Last changed{by} on {wording.long_datetime(commentary.updated_at)}.")
+    if commentary is not None and stale:
+        then = value_text(definition, commentary.written_value)
+        words.append(
+            f"{STALE_COMMENTARY} (It was written against {then}.)"
+            if commentary.written_numerator is not None
+            else STALE_COMMENTARY
+        )
     return " ".join(words)
+
+
+def _stale(commentary: Commentary | None, figure: tuple | None) -> bool:
+    if commentary is None:
+        return False
+    return commentary.is_stale(*(figure or (None, None, None)))
 
 
 def target_words(target: Target) -> str:
