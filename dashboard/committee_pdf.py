@@ -224,7 +224,18 @@ def _promise(report: CommitteeReport, row: PromiseRow) -> list[Flowable]:
     neighbours = row.neighbours + (f" ({row.neighbours_label})" if row.neighbours_label else "")
     england = row.england + (f" ({row.england_label})" if row.england_label else "")
     figures = [
-        [_cell(f"At {period}", bold=True), _cell(row.value.text, bold=True)],
+        [
+            _cell(f"At {period}", bold=True),
+            _cell(
+                row.value.text
+                + (
+                    f" (revised: was {row.revised_from}, now {row.value.text})"
+                    if row.revised_from
+                    else ""
+                ),
+                bold=True,
+            ),
+        ],
         [_cell(f"Month before ({wording.long_date(row.previous_date)})"), _cell(previous)],
         [_cell(f"A year before ({wording.long_date(row.year_ago_date)})"), _cell(row.year_ago)],
         [_cell("Target"), _cell(row.target)],

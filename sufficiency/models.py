@@ -359,3 +359,48 @@ class Commentary(models.Model):
             and self.written_numerator == numerator
             and self.written_denominator == denominator
         )
+
+
+class IssuedReport(models.Model):
+    """A month's committee report once it has gone to the committee: the figures it showed are
+    kept, so that a later change to one of them is shown as a revision, not silently."""
+
+    class How(models.TextChoices):
+        MARKED = "marked", "Marked as issued by an officer"
+        PDF = "pdf", "Downloaded as a PDF by a committee member"
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="issued_reports")
+    period_end = models.DateField()
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    how = models.CharField(max_length=10, choices=How.choices)
+
+    class Meta:
+        ordering = ["la", "-period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "period_end"], name="issued_report_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.la.code} report {self.period_end:%Y-%m-%d}"
+
+
+class IssuedFigure(models.Model):
+    """One figure as an issued report showed it: the words the committee read (small numbers
+    suppressed) and the stored value behind them (never shown to the committee itself)."""
+
+    report = models.ForeignKey(IssuedReport, on_delete=models.CASCADE, related_name="figures")
+    indicator = models.CharField(max_length=40)
+    text = models.CharField(max_length=100)
+    value = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="issued_figure_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.indicator}: {self.text}"

@@ -6,14 +6,16 @@ be (sufficiency.suppression). Aggregates only: nothing here reads, links to or n
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from dashboard import charts, wording
 from dashboard.cards import disclosure_for, target_words
 from placements.models import LocalAuthority
-from sufficiency import suppression
+from sufficiency import revisions, suppression
 from sufficiency.declaration import Indicator
+from sufficiency.models import IssuedFigure, IssuedReport
 from sufficiency.registry import DEFINITIONS_VERSION
 from sufficiency.reports import (
     PROMISE_INDICATORS,
@@ -67,6 +69,10 @@ class PromiseRow:
     # Written against another figure than the one shown: not in the report until an officer
     # saves it again.
     commentary_held_back: bool = False
+    # The stored value behind `value` (kept when the report is issued; never shown when hidden).
+    stored_value: float | None = None
+    # The words the issued report showed, when the figure has changed since: "" otherwise.
+    revised_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,11 @@ class CommitteeReport:
     periods: list[dt.date]  # every month end with values, newest first
     supply: list[SupplyRow] = field(default_factory=list)
     definitions_version: str = DEFINITIONS_VERSION
+    issued: IssuedReport | None = None  # when the month's report has gone to the committee
+
+    def issued_figures(self) -> dict[str, tuple[str, float | None]]:
+        """What issuing the report keeps: each promise's words and the value behind them."""
+        return {row.definition.key: (row.value.text, row.stored_value) for row in self.promises}
 
     @property
     def title(self) -> str:
@@ -157,8 +168,14 @@ def build_report(
     # undo the placement table's secondary suppression (sufficiency.suppression).
     disclosure = disclosure_for(data.summaries.values(), suppress=suppressed)
     placements, total = placement_mix(disclosure, data.period_end)
+    issued = (
+        IssuedReport.objects.filter(la=la, period_end=data.period_end)
+        .prefetch_related("figures")
+        .first()
+    )
+    was = {f.indicator: f for f in issued.figures.all()} if issued is not None else {}
     promises = [
-        _promise_row(promise, summary, la=la, disclosure=disclosure)
+        _revised(_promise_row(promise, summary, la=la, disclosure=disclosure), was)
         for promise, summary in data.promises
     ]
     supply = [
@@ -180,7 +197,16 @@ def build_report(
         placements_total=total,
         periods=data.periods,
         supply=supply,
+        issued=issued,
     )
+
+
+def _revised(row: PromiseRow, was: Mapping[str, IssuedFigure]) -> PromiseRow:
+    """The row with what the issued report showed, when its figure has changed since."""
+    issued = was.get(row.definition.key)
+    if issued is None or not revisions.changed(issued.value, row.stored_value):
+        return row
+    return replace(row, revised_from=issued.text)
 
 
 def _promise_row(
@@ -249,6 +275,9 @@ def _promise_row(
         points=points,
         chart=_chart(promise, summary, value, points, la=la, suppressed=suppressed, fmt=fmt),
         commentary_held_back=summary.commentary_stale,
+        stored_value=summary.current.value
+        if summary.current is not None and summary.current.enough_history
+        else None,
     )
 
 

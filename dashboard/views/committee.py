@@ -9,15 +9,17 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import access
 from dashboard.forms import parse_period, period_options
 from dashboard.pages.committee import CommitteeReport, build_report
 from placements.models import LocalAuthority
 from sufficiency import coverage, suppression
+from sufficiency.models import IssuedReport
+from sufficiency.revisions import issue_report, revisions_log
 
 NO_AUTHORITY = "Your account is not linked to a local authority yet."
 
@@ -62,6 +64,10 @@ def committee(request: HttpRequest) -> HttpResponse:
         "keep": [("suppressed", "1")] if suppressed else [],
         "suppression_rules": suppression.RULES_TEXT,
         "history_text": coverage.HISTORY_TEXT,
+        "can_issue": access.can_edit_targets(request.user),
+        "revisions": revisions_log(la=la)
+        if la is not None and not access.sees_suppressed(request.user)
+        else [],
     }
     if report is not None:
         base = reverse("dashboard-committee")
@@ -90,6 +96,15 @@ def committee_pdf(request: HttpRequest) -> HttpResponse:
     )
     if report is None:
         raise Http404("No figures for this authority yet.")
+    if access.sees_suppressed(request.user):
+        # A committee member has the report: from now on it is the one the committee read.
+        issue_report(
+            la=la,
+            period_end=report.period_end,
+            user=request.user,
+            how=IssuedReport.How.PDF,
+            figures=report.issued_figures(),
+        )
     filename = f"committee-report-{la.code}-{report.period_end.isoformat()}.pdf"
     return HttpResponse(
         build_pdf(report),
@@ -101,7 +116,31 @@ def committee_pdf(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST
+@access.require(access.can_edit_targets)
+def committee_issue(request: HttpRequest) -> HttpResponse:
+    """An officer marks the month's report as issued to the committee (as the committee sees
+    it: small numbers suppressed)."""
+    _, la, _ = _choose(request)
+    if la is None:
+        raise Http404(NO_AUTHORITY)
+    report = build_report(
+        la=la, period_end=parse_period(request.POST.get("period")), suppressed=True
+    )
+    if report is None:
+        raise Http404("No figures for this authority yet.")
+    issue_report(
+        la=la,
+        period_end=report.period_end,
+        user=request.user,
+        how=IssuedReport.How.MARKED,
+        figures=report.issued_figures(),
+    )
+    return redirect(f"{reverse('dashboard-committee')}?{_query(report, suppressed=True)}")
+
+
 urlpatterns = [
     path("committee/", committee, name="dashboard-committee"),
+    path("committee/issue/", committee_issue, name="dashboard-committee-issue"),
     path("committee/pdf/", committee_pdf, name="dashboard-committee-pdf"),
 ]
