@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 
-from placements.models import Upload
+from placements.models import LocalAuthority, Upload
 from sufficiency.declaration import Indicator
 
 
@@ -178,3 +178,18 @@ def direction_words(definition: Indicator) -> str:
         "higher": "Higher is better",
         "info": "For information: neither higher nor lower is better",
     }[definition.polarity]
+
+
+def data_status(la: LocalAuthority, latest: Upload | None) -> str:
+    """Which extract every figure on a page rests on: its as-at date, and when and by whom it
+    was loaded."""
+    if latest is None:
+        return f"{la.name}: no 903 extract has been loaded yet."
+    by = ""
+    if latest.uploaded_by is not None:
+        by = f" by {latest.uploaded_by.get_full_name() or latest.uploaded_by.get_username()}"
+    loaded = latest.finished_at or latest.created_at
+    return (
+        f"{la.name}: data as at {long_date(latest.as_at)}, loaded "
+        f"{long_datetime(timezone.localtime(loaded))}{by}."
+    )

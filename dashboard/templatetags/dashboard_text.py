@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django import template
 
 from dashboard import wording
-from placements.models import Upload
+from placements.models import LocalAuthority, Upload
 from sufficiency.declaration import Indicator
 
 register = template.Library()
@@ -48,3 +48,18 @@ def change(definition: Indicator, current: float | None, before: float | None) -
 @register.filter
 def direction(definition: Indicator) -> str:
     return wording.direction_words(definition)
+
+
+@register.simple_tag
+def data_status(la: object) -> str:
+    """ "Demo Borough: data as at 31 October 2026, loaded 2 December 2026 at 06:01 by Sam
+    Tester." for the authority a page shows; "" on pages about no one authority."""
+    if not isinstance(la, LocalAuthority):
+        return ""
+    latest = (
+        Upload.objects.filter(la=la, kind=Upload.Kind.SSDA903, status=Upload.Status.LOADED)
+        .select_related("uploaded_by")
+        .order_by("-applied_seq")
+        .first()
+    )
+    return wording.data_status(la, latest)

@@ -8,10 +8,14 @@ them: the rate becomes 5, and the March report says "revised: was 6 per 10,000, 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from placements.models import LocalAuthority, Population
+from placements.ssda903.readers import RawFile
+from placements.uploads import import_extract
 from sufficiency.models import IssuedReport
 from tests.extracts import child, episode, extract_files
 from tests.helpers import client_for, page_words, run_import_903, spaced_page_text
@@ -97,3 +101,23 @@ def test_only_officers_mark_a_report_issued(
     )
     assert refused.status_code == 403
     assert not IssuedReport.objects.exists()
+
+
+def test_every_page_says_which_extract_its_figures_rest_on(
+    la, django_capture_on_commit_callbacks, make_user
+):
+    staff = make_user("data_staff", la, first_name="Dana", last_name="Loader")
+    files = _extract(CHILDREN)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_extract(
+            la=la,
+            user=staff,
+            as_at=dt.date(2024, 3, 31),
+            window_start=None,
+            files=[RawFile(name, content) for name, content in files],
+        )
+    officer = client_for(make_user("officers", la))
+    for name in ("dashboard-index", "dashboard-committee", "dashboard-fostering"):
+        text = page_words(officer.get(reverse(name), {"la": la.pk}))
+        assert "Revisby: data as at 31 March 2024, loaded " in text
+        assert " by Dana Loader." in text
