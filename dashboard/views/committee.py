@@ -89,22 +89,10 @@ def committee_pdf(request: HttpRequest) -> HttpResponse:
     from dashboard.committee_pdf import build_pdf
 
     _, la, suppressed = _choose(request)
-    if la is None:
-        raise Http404(NO_AUTHORITY)
-    report = build_report(
-        la=la, period_end=parse_period(request.GET.get("period")), suppressed=suppressed
-    )
-    if report is None:
-        raise Http404("No figures for this authority yet.")
+    report = _report_or_404(la, request.GET.get("period"), suppressed=suppressed)
     if access.sees_suppressed(request.user):
         # A committee member has the report: from now on it is the one the committee read.
-        issue_report(
-            la=la,
-            period_end=report.period_end,
-            user=request.user,
-            how=IssuedReport.How.PDF,
-            figures=report.issued_figures(),
-        )
+        _issue(report, request, IssuedReport.How.PDF)
     filename = f"committee-report-{la.code}-{report.period_end.isoformat()}.pdf"
     return HttpResponse(
         build_pdf(report),
@@ -122,21 +110,30 @@ def committee_issue(request: HttpRequest) -> HttpResponse:
     """An officer marks the month's report as issued to the committee (as the committee sees
     it: small numbers suppressed)."""
     _, la, _ = _choose(request)
+    report = _report_or_404(la, request.POST.get("period"), suppressed=True)
+    _issue(report, request, IssuedReport.How.MARKED)
+    return redirect(f"{reverse('dashboard-committee')}?{_query(report, suppressed=True)}")
+
+
+def _report_or_404(
+    la: LocalAuthority | None, period: str | None, *, suppressed: bool
+) -> CommitteeReport:
     if la is None:
         raise Http404(NO_AUTHORITY)
-    report = build_report(
-        la=la, period_end=parse_period(request.POST.get("period")), suppressed=True
-    )
+    report = build_report(la=la, period_end=parse_period(period), suppressed=suppressed)
     if report is None:
         raise Http404("No figures for this authority yet.")
+    return report
+
+
+def _issue(report: CommitteeReport, request: HttpRequest, how: str) -> None:
     issue_report(
-        la=la,
+        la=report.la,
         period_end=report.period_end,
         user=request.user,
-        how=IssuedReport.How.MARKED,
+        how=how,
         figures=report.issued_figures(),
     )
-    return redirect(f"{reverse('dashboard-committee')}?{_query(report, suppressed=True)}")
 
 
 urlpatterns = [
