@@ -118,8 +118,8 @@ MSG_EPISODES_OVERLAP = (
     "(DfE rule 501)."
 )
 MSG_FIRST_EPISODE_NOT_S = (
-    "This is the child's first episode and it starts in this collection year, but RNE is not "
-    "S: is an earlier episode missing? (DfE rule 357)"
+    "RNE should be S: this is the child's first episode in the upload and it starts in this "
+    "collection year, unless an earlier episode is missing from the upload (DfE rule 357)."
 )
 MSG_S_ON_PREVIOUS_DEC = (
     "RNE is S, but the child's previous episode ended the day this one starts: the period of "
