@@ -142,7 +142,7 @@ MSG_X1_WITHOUT_NEXT = (
     "(DfE rule 388)."
 )
 MSG_PR0_NOT_P1 = (
-    "PLACE_PROVIDER PR0 (a parent) fits only placement type P1, not {place} (DfE rule 550)."
+    "PLACE_PROVIDER PR0 (a parent) fits only placement type P1, placed with parents (DfE rule 550)."
 )
 MSG_NO_DISTANCE = (
     "No distance from home: PL_DISTANCE is blank and a postcode is missing, so it cannot be "
@@ -499,14 +499,7 @@ def _flag_provider_and_urn(
     # PR0 (a parent) on any placement but P1 is impossible (DfE rule 550). On a temporary or
     # "other" placement the provider is ignored, with the warning above, so it is not refused.
     parent = known_place & ~no_provider & (provider == "PR0") & (place != "P1")
-    for index in frame.index[parent.to_numpy()]:
-        problems.append(
-            Problem.error(
-                MSG_PR0_NOT_P1.format(place=place[index]),
-                value=provider[index],
-                **where.at(index, "PLACE_PROVIDER"),
-            )
-        )
+    where.flag(parent, "PLACE_PROVIDER", provider, MSG_PR0_NOT_P1, problems)
     urn = frame["urn"]
     urn_expected = known_place & ~place.isin(codes.NO_URN_PLACEMENTS)
     where.flag(urn_expected & (urn == ""), "URN", urn, MSG_URN_MISSING, problems, warning=True)

@@ -202,6 +202,15 @@ def test_postcodes_are_real_and_home_is_fixed_per_child(small: Path, full: pd.Da
     assert 0 < (full["PL_POST"] == "").mean() < 0.15
 
 
+def test_a_move_always_changes_the_placement(full: pd.DataFrame) -> None:
+    """The DfE refuses a change of placement (RNE P or T) that changes nothing (its rule 435)."""
+    placement = ["PLACE", "PLACE_PROVIDER", "PL_POST", "URN"]
+    before = full.groupby("CHILD")[placement].shift(1)
+    moves = full["RNE"].isin(["P", "T"]) & before["PLACE"].notna()
+    assert moves.sum() > 0
+    assert not (full.loc[moves, placement] == before.loc[moves, placement]).all(axis=1).any()
+
+
 def test_temporary_placement_returns_to_the_same_place(full: pd.DataFrame) -> None:
     temporary = np.flatnonzero(full["PLACE"].isin(TEMPORARY).to_numpy())
     assert len(temporary) > 0
