@@ -99,6 +99,67 @@ MSG_COST_TOO_HIGH = (
     f"WEEKLY_COST is over £{WEEKLY_COST_LIMIT:,} a week: is it a yearly cost, or in pence?"
 )
 
+# Rules of the DfE's 903 validator (docs/uploads.md#the-dfes-rules); each message names its rule.
+# The Children Act 1989 came into force on 14 October 1991: no 903 episode starts before it.
+EARLIEST_DECOM = dt.date(1991, 10, 14)
+# RNE codes that continue the period of care of the episode before (docs/ssda903.md#rne).
+RNE_CONTINUATION = codes.RNE - {"S"}
+# What "the placement" is when the DfE compares an episode with the one before it.
+PLACEMENT_FIELDS = ["place", "place_provider", "pl_post", "urn"]
+MSG_DOB_AFTER_YEAR = (
+    "DOB is after {year_end}, the end of the collection year of the as-at date (DfE rule 301)."
+)
+MSG_DECOM_BEFORE_1991 = (
+    "DECOM is before 14/10/1991, when the Children Act 1989 came into force: no episode can "
+    "start that early (DfE rule 353)."
+)
+MSG_EPISODES_OVERLAP = (
+    "This episode starts before the child's previous episode ended: episodes cannot overlap "
+    "(DfE rule 501)."
+)
+MSG_FIRST_EPISODE_NOT_S = (
+    "RNE should be S: this is the child's first episode in the upload and it starts in this "
+    "collection year, unless an earlier episode is missing from the upload (DfE rule 357)."
+)
+MSG_S_ON_PREVIOUS_DEC = (
+    "RNE is S, but the child's previous episode ended the day this one starts: the period of "
+    "care goes on, so RNE should say what changed (DfE rule 431)."
+)
+MSG_CONTINUATION_AFTER_GAP = (
+    "RNE {rne} continues the previous episode, but the child's previous episode ended before "
+    "this one starts: use S for a new period of care, or correct the dates (DfE rule 433)."
+)
+MSG_L_PLACEMENT_CHANGED = (
+    "RNE is L (legal status changed only), but the placement (PLACE, PLACE_PROVIDER, PL_POST "
+    "or URN) differs from the previous episode's (DfE rule 434)."
+)
+MSG_PLACEMENT_UNCHANGED = (
+    "RNE is {rne} (the placement changed), but PLACE, PLACE_PROVIDER, PL_POST and URN are the "
+    "same as in the previous episode (DfE rule 435)."
+)
+MSG_X1_WITHOUT_NEXT = (
+    "REC is X1 (the child stays in care), but no episode of the child starts on this DEC "
+    "(DfE rule 388)."
+)
+MSG_PR0_NOT_P1 = (
+    "PLACE_PROVIDER PR0 (a parent) fits only placement type P1, placed with parents (DfE rule 550)."
+)
+MSG_NO_DISTANCE = (
+    "No distance from home: PL_DISTANCE is blank and a postcode is missing, so it cannot be "
+    "worked out (DfE rule 392a)."
+)
+MSG_POSTCODE_MISSING = (
+    "{column} is blank; both postcodes are expected for a child who is not a UASC, except on "
+    "short breaks (DfE rule 392b)."
+)
+MSG_PL_POST_MISSING = (
+    "PL_POST is blank, so the placement's local authority is unknown (DfE rule 169)."
+)
+MSG_SAME_POSTCODES = (
+    "PL_POST is the same as HOME_POST, which only fits placement type P1 (DfE rule 392d)."
+)
+MSG_UASC_DISTANCE = "PL_DISTANCE is given for a UASC; it should be blank (DfE rule 406)."
+
 _DMY = r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$"
 _ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00)?)?$"
 _TWO_DIGIT_YEAR = r"^\d{1,2}[/-]\d{1,2}[/-]\d{2}$"
@@ -166,7 +227,7 @@ def validate_extract(
         # The reader has already said which table is missing.
         return Extract(empty_children(), empty_episodes(), problems)
 
-    children = _validate_header(header, problems)
+    children = _validate_header(header, problems, as_at=as_at)
     _apply_uasc(children, by_kind.get("UASC"), problems)
     episode_frame, lookup = _validate_episodes(
         episodes,
@@ -185,7 +246,7 @@ def validate_extract(
 # --- Header ----------------------------------------------------------------------------------
 
 
-def _validate_header(table: Table, problems: list[Problem]) -> pd.DataFrame:
+def _validate_header(table: Table, problems: list[Problem], *, as_at: dt.date) -> pd.DataFrame:
     raw = table.frame
     frame = pd.DataFrame(
         {
@@ -201,6 +262,12 @@ def _validate_header(table: Table, problems: list[Problem]) -> pd.DataFrame:
     where.flag(frame["child_id"] == "", "CHILD", raw["CHILD"], MSG_CHILD_REQUIRED, problems)
     frame["dob"] = parse_dates(raw["DOB"], "DOB", where, problems, required=True)
     frame["mc_dob"] = parse_dates(raw["MC_DOB"], "MC_DOB", where, problems, required=False)
+    year_start = codes.collection_year_start(as_at)
+    year_end = year_start.replace(year=year_start.year + 1) - dt.timedelta(days=1)
+    where.flag(
+        frame["dob"] > pd.Timestamp(year_end), "DOB", raw["DOB"],
+        MSG_DOB_AFTER_YEAR.format(year_end=format_date(year_end)), problems,
+    )  # fmt: skip
     _flag_invalid_codes(frame, "sex", "SEX", codes.SEX, where, problems)
     _flag_invalid_codes(frame, "ethnic", "ETHNIC", codes.ETHNICITY, where, problems)
     bad_mother = ~frame["mother"].isin({"", "0", "1"})
@@ -259,6 +326,8 @@ def _validate_episodes(
     frame["decom"] = parse_dates(raw["DECOM"], "DECOM", where, problems, required=True)
     frame["dec"] = parse_dates(raw["DEC"], "DEC", where, problems, required=False)
     frame["pl_distance"] = _parse_distance(raw, where, problems)
+    too_early = frame["decom"] < pd.Timestamp(EARLIEST_DECOM)
+    where.flag(too_early, "DECOM", raw["DECOM"], MSG_DECOM_BEFORE_1991, problems)
 
     _flag_invalid_codes(frame, "rne", "RNE", codes.RNE, where, problems)
     _flag_invalid_codes(frame, "ls", "LS", codes.LEGAL_STATUS, where, problems)
@@ -291,6 +360,8 @@ def _validate_episodes(
     where.flag(ended & ~has_rec, "REC", frame["rec"], MSG_DEC_WITHOUT_REC, problems)
 
     _flag_provider_and_urn(frame, where, problems, known_urns)
+    uasc = frame["child_id"].isin(children.index[children["uasc"].to_numpy(dtype=bool)])
+    _flag_postcodes_and_distance(frame, raw, uasc, where, problems)
     _flag_as_at(frame, as_at, raw, where, problems)
     _carers_and_costs(frame, raw, where, problems, known_carers)
 
@@ -311,8 +382,99 @@ def _validate_episodes(
         problems, warning=True,
     )  # fmt: skip
     lookup = _flag_postcodes(frame, where, problems) if check_postcodes else None
-    frame = frame[EPISODE_FIELDS].sort_values(["child_id", "decom"]).reset_index(drop=True)
-    return frame, lookup
+    # The stitching form: each child's episodes in DECOM order, as stitch.py joins them.
+    frame = frame.sort_values(["child_id", "decom"], kind="mergesort")
+    _flag_episode_sequence(frame, raw, as_at, where, problems)
+    return frame[EPISODE_FIELDS].reset_index(drop=True), lookup
+
+
+def _flag_episode_sequence(
+    frame: pd.DataFrame, raw: pd.DataFrame, as_at: dt.date, where: Where, problems: list[Problem]
+) -> None:
+    """The DfE's rules that compare an episode with the child's episode before or after it.
+
+    `frame` is in stitching form (sorted by CHILD and DECOM). The rows compared are this
+    upload's: stored episodes from before the window are not looked at.
+    """
+    by_child = frame.groupby("child_id", sort=False)
+    first = by_child.cumcount() == 0
+    before = by_child[["dec", *PLACEMENT_FIELDS]].shift(1)
+    next_decom = by_child["decom"].shift(-1)
+    rne, decom = frame["rne"], frame["decom"]
+    prev_dec = before["dec"]
+
+    where.flag(~first & (decom < prev_dec), "DECOM", raw["DECOM"], MSG_EPISODES_OVERLAP, problems)
+    # The DfE asks this only of episodes starting in the collection year. An extract carries the
+    # episodes still open on 1 April, which began earlier: their previous episode is in the stored
+    # history, and stitching depends on loading them as they are.
+    year_start = pd.Timestamp(codes.collection_year_start(as_at))
+    where.flag(
+        first & (decom >= year_start) & (rne != "S"), "RNE", rne, MSG_FIRST_EPISODE_NOT_S,
+        problems,
+    )  # fmt: skip
+    # An episode starting before the previous one ended is rule 501's; 431 and 433 take the
+    # other two cases (the same day, and a gap), so each such row gets one message.
+    where.flag(~first & (rne == "S") & (decom == prev_dec), "RNE", rne, MSG_S_ON_PREVIOUS_DEC,
+               problems)  # fmt: skip
+    # The DfE also flags a continuation after an episode with no DEC. Stitching closes such an
+    # open episode on the next DECOM (docs/uploads.md#chain-repair), with its own warning, so
+    # only a real gap is refused here.
+    gap = ~first & rne.isin(RNE_CONTINUATION) & prev_dec.notna() & (prev_dec < decom)
+    for index in frame.index[gap.to_numpy()]:
+        problems.append(
+            Problem.error(
+                MSG_CONTINUATION_AFTER_GAP.format(rne=rne[index]),
+                value=rne[index],
+                **where.at(index, "RNE"),
+            )
+        )
+    same_placement = pd.Series(True, index=frame.index)
+    for name in PLACEMENT_FIELDS:
+        same_placement &= frame[name] == before[name]
+    where.flag(~first & (rne == "L") & ~same_placement, "RNE", rne, MSG_L_PLACEMENT_CHANGED,
+               problems)  # fmt: skip
+    for index in frame.index[(~first & rne.isin({"P", "T"}) & same_placement).to_numpy()]:
+        problems.append(
+            Problem.error(
+                MSG_PLACEMENT_UNCHANGED.format(rne=rne[index]),
+                value=rne[index],
+                **where.at(index, "RNE"),
+            )
+        )
+    x1_alone = (frame["rec"] == codes.CONTINUES_IN_CARE) & frame["dec"].notna()
+    x1_alone &= next_decom.isna() | (next_decom != frame["dec"])
+    where.flag(x1_alone, "REC", frame["rec"], MSG_X1_WITHOUT_NEXT, problems)
+
+
+def _flag_postcodes_and_distance(
+    frame: pd.DataFrame, raw: pd.DataFrame, uasc: pd.Series, where: Where, problems: list[Problem]
+) -> None:
+    """The DfE's rules on which postcodes and distances an episode should (not) have.
+
+    All are warnings: a missing postcode only leaves the distance (and whether the placement is
+    outside the authority) unknown, as a postcode not found does (docs/uploads.md#distance-from-home).
+    """
+    home, placed = frame["home_post"], frame["pl_post"]
+    in_care = ~frame["ls"].isin(codes.SHORT_BREAK_LEGAL_STATUS)
+    expected = in_care & ~uasc
+    distance = frame["pl_distance"]
+    distance_given = distance.notna() & (distance != codes.DISTANCE_NOT_KNOWN)
+    distance_text = (
+        raw["PL_DISTANCE"].str.strip()
+        if "PL_DISTANCE" in raw.columns
+        else pd.Series("", index=frame.index, dtype=object)
+    )
+    no_distance = expected & ~distance_given & ((home == "") | (placed == ""))
+    where.flag(no_distance, "PL_DISTANCE", distance_text, MSG_NO_DISTANCE, problems, warning=True)
+    for values, column in ((home, "HOME_POST"), (placed, "PL_POST")):
+        message = MSG_POSTCODE_MISSING.format(column=column)
+        where.flag(expected & (values == ""), column, values, message, problems, warning=True)
+    where.flag(in_care & (placed == ""), "PL_POST", placed, MSG_PL_POST_MISSING, problems,
+               warning=True)  # fmt: skip
+    same = (home != "") & (home == placed) & (frame["place"] != "P1")
+    where.flag(same, "PL_POST", placed, MSG_SAME_POSTCODES, problems, warning=True)
+    where.flag(uasc & distance_given, "PL_DISTANCE", distance_text, MSG_UASC_DISTANCE, problems,
+               warning=True)  # fmt: skip
 
 
 def _flag_provider_and_urn(
@@ -334,6 +496,10 @@ def _flag_provider_and_urn(
                     value=provider[index],
                 )  # fmt: skip
             )
+    # PR0 (a parent) on any placement but P1 is impossible (DfE rule 550). On a temporary or
+    # "other" placement the provider is ignored, with the warning above, so it is not refused.
+    parent = known_place & ~no_provider & (provider == "PR0") & (place != "P1")
+    where.flag(parent, "PLACE_PROVIDER", provider, MSG_PR0_NOT_P1, problems)
     urn = frame["urn"]
     urn_expected = known_place & ~place.isin(codes.NO_URN_PLACEMENTS)
     where.flag(urn_expected & (urn == ""), "URN", urn, MSG_URN_MISSING, problems, warning=True)

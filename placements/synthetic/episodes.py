@@ -437,20 +437,23 @@ class _Builder:
                 rne = "L"
             if rne in ("P", "B") and not reason:
                 reason = self.pick(_MOVE_REASONS)
+            shown = (
+                place,
+                self._provider_code(place, current),
+                self._post(current, period),
+                self.urn(place, current.provider),
+            )
+            if rne in ("P", "T") and rows and rows[-1][3:5] + rows[-1][6:8] == shown:
+                # A move to the placement the child is in already (the same provider drawn
+                # again) is no move: the DfE refuses it (its rule 435). The child stays; a
+                # change of legal status on the day is then all that happens.
+                if not status_changed:
+                    continue
+                rne = "L"
             if rne in ("S", "L"):
                 reason = ""
-            rows.append(
-                (
-                    day,
-                    rne,
-                    status,
-                    place,
-                    self._provider_code(place, current),
-                    reason,
-                    self._post(current, period),
-                    self.urn(place, current.provider),
-                )
-            )
+            place_provider, post, urn = shown[1:]
+            rows.append((day, rne, status, place, place_provider, reason, post, urn))
 
         rec = self.reason_ceased(period, rows[-1][3], status)
         last = len(rows) - 1

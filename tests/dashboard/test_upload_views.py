@@ -486,7 +486,7 @@ def test_problems_are_listed_by_file_then_row_on_the_page_and_in_the_csv(
         [
             episode("A1", "01/05/2025", LS="Q9"),
             episode("B2", "1/5/25"),
-            episode("A1", "01/06/2025", LS="Q8", RNE="P"),
+            episode("A1", "01/06/2025", LS="Q8", RNE="P", PLACE="U5"),
         ],
     )
     client = client_for(make_user("data_staff", la))

@@ -299,7 +299,8 @@ def test_import_refuses_a_file_over_the_size_limit_before_reading_it(la, tmp_pat
 
 def test_import_repairs_an_open_chain_with_a_warning(la, tmp_path):
     files = extract_files(
-        [child("A1")], [episode("A1", "10/01/2024"), episode("A1", "01/03/2024", RNE="P")]
+        [child("A1")],
+        [episode("A1", "10/01/2024"), episode("A1", "01/03/2024", RNE="P", PLACE="U5")],
     )
     code, out, _ = run_import("--la", "998", "--as-at", "2024-03-31", *write(tmp_path, files))
     assert code == 0

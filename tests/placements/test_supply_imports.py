@@ -278,7 +278,7 @@ def test_903_carer_id_not_among_the_stored_households_is_a_warning(la):
     )  # fmt: skip
     upload = load_903(la, [episode("A1", "10/01/2024", DEC="01/03/2024", REC="X1",
                                    CARER_ID="FC1"),
-                           episode("A1", "01/03/2024", RNE="P", CARER_ID="FC9")])  # fmt: skip
+                           episode("A1", "01/03/2024", RNE="P", PLACE="U5", CARER_ID="FC9")])  # fmt: skip
     assert upload.status == Upload.Status.LOADED
     problems = list(upload.problems.values_list("row", "value", "message"))
     assert problems == [(3, "FC9", v.MSG_CARER_ID_NOT_FOUND)]

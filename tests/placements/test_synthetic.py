@@ -91,7 +91,7 @@ def test_generate_history_same_seed_gives_identical_files(tmp_path: Path) -> Non
 # before the supply side existed. The supply side draws from its own random stream, so it must
 # never change these bytes; a deliberate change to the history generator (or a new release of
 # the postcode directory it draws real postcodes from) updates the digest.
-PINNED_903_SHA256 = "bede63a2ea996844bc6509b5b80d8ff7ef39570dce1f60829fae52e3d10978fd"
+PINNED_903_SHA256 = "d7d24be9db79bd4ca6e4804fe0dd6dfdcd4b62ed82afd48924bfa5fc4c382495"
 
 
 def test_903_files_are_byte_identical_to_before_the_supply_side(tmp_path: Path) -> None:
@@ -200,6 +200,15 @@ def test_postcodes_are_real_and_home_is_fixed_per_child(small: Path, full: pd.Da
     assert place.loc[full["PL_POST"] != "", "found"].all()
     assert set(home.loc[home["found"], "district"]) == set(SOUTHWARK)
     assert 0 < (full["PL_POST"] == "").mean() < 0.15
+
+
+def test_a_move_always_changes_the_placement(full: pd.DataFrame) -> None:
+    """The DfE refuses a change of placement (RNE P or T) that changes nothing (its rule 435)."""
+    placement = ["PLACE", "PLACE_PROVIDER", "PL_POST", "URN"]
+    before = full.groupby("CHILD")[placement].shift(1)
+    moves = full["RNE"].isin(["P", "T"]) & before["PLACE"].notna()
+    assert moves.sum() > 0
+    assert not (full.loc[moves, placement] == before.loc[moves, placement]).all(axis=1).any()
 
 
 def test_temporary_placement_returns_to_the_same_place(full: pd.DataFrame) -> None:

@@ -45,7 +45,14 @@ def test_validate_tidies_case_spaces_and_date_styles_silently():
         [child(" a1 ", SEX="m", ETHNIC=" wbri")],
         [
             episode("a1", "1/4/2024", DEC="2024-05-31", REC="x1", PLACE=" u4", LS="c2 "),
-            episode("A1 ", "31/05/2024", RNE="p", PL_POST="se1 7pb", REASON_PLACE_CHANGE="carpl"),
+            episode(
+                "A1 ",
+                "31/05/2024",
+                RNE="p",
+                PLACE="U5",
+                PL_POST="se1 7pb",
+                REASON_PLACE_CHANGE="carpl",
+            ),
         ],
     )
     assert extract.problems == []
@@ -189,7 +196,7 @@ def test_validate_two_episodes_on_one_decom_among_other_rows_names_both_rows():
         [
             episode("A1", "01/04/2024"),
             episode("B2", "01/04/2024"),
-            episode("B2", "01/06/2024", RNE="P"),
+            episode("B2", "01/06/2024", RNE="P", PLACE="U5"),
             episode("A1", "01/04/2024", PLACE="U5"),
         ],
     )
@@ -331,8 +338,8 @@ def test_validate_carer_id_not_among_the_stored_households_is_a_warning():
 
     extract = check_plus(
         [episode("A1", "01/04/2024", CARER_ID="FC1"),
-         episode("A1", "01/06/2024", RNE="P", CARER_ID="FC9"),
-         episode("A1", "01/08/2024", RNE="P", CARER_ID="")],
+         episode("A1", "01/06/2024", RNE="P", PLACE="U5", CARER_ID="FC9"),
+         episode("A1", "01/08/2024", RNE="P", PLACE="U6", CARER_ID="")],
         known_carers=known,
     )  # fmt: skip
     assert asked == [["FC1", "FC9"]]
