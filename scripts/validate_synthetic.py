@@ -1,0 +1,51 @@
+"""Run the DfE's 903 validator (PyPI csc-validator-be-903) on a synthetic extract and print the
+errors it finds per rule, as `name: value` lines.
+
+Run by `make validate-synthetic` in the validator's own virtual environment (it pins an older
+pandas than the product), never imported by the product: python scripts/validate_synthetic.py
+FOLDER COLLECTION_YEAR ONS_CODE, where FOLDER holds header.csv, episodes.csv and uasc.csv.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+
+def main(folder: Path, year: int, la_code: str) -> int:
+    from lac_validator import lac_validator
+    from lac_validator.utils import process_uploaded_files
+
+    logging.disable(logging.CRITICAL)  # the validator logs every rule it runs
+    files = [str(folder / name) for name in ("header.csv", "episodes.csv", "uasc.csv")]
+    ruleset = f"lac{year - 1}_{str(year)[2:]}"
+    registry = importlib.import_module(f"lac_validator.rules.{ruleset}").registry
+    validator = lac_validator.LacValidator(
+        metadata={"collectionYear": str(year), "localAuthority": la_code},
+        files=process_uploaded_files({"This year": files}),
+        registry=registry,
+        selected_rules=None,
+    )
+    counts: dict[str, int] = {}
+    for table, frame in validator.ds_results.items():
+        if table == "metadata":
+            continue
+        for column in frame.columns:
+            if column.startswith("ERR_"):
+                found = int(frame[column].fillna(False).astype(bool).sum())
+                if found:
+                    counts[column[4:]] = counts.get(column[4:], 0) + found
+    print(f"ruleset: {ruleset}")
+    print(f"rules_run: {len(validator.dones)}")
+    print(f"rules_skipped: {len(validator.skips)}")
+    print(f"rules_failed_to_run: {len(validator.fails)}")
+    for code in sorted(counts):
+        print(f"rule_{code}: {counts[code]}")
+    print(f"validator_errors: {sum(counts.values())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]))
