@@ -21,6 +21,7 @@ import json
 import logging
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import pandas as pd
@@ -279,24 +280,17 @@ def _process_903(upload: Upload) -> None:
     with transaction.atomic():
         # One upload at a time per authority: the stitch must see the history it replaces.
         LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
-        stored = stored_episodes_frame(la_id=upload.la_id)
-        episodes, repairs = stitch_episodes(
-            stored,
-            extract.episodes,
-            window_start=upload.window_start,
-            source="Episodes",
-            absent_fields=extract.absent_fields,
+        stitched = stitch_onto_stored(
+            la_id=upload.la_id, extract=extract, window_start=upload.window_start
         )
-        stored_children = stored_children_frame(la_id=upload.la_id)
-        children = stitch_children(stored_children, extract.children)
         set_stage(Upload.Stage.STORING, 80)
         diff = write_history(
             la_id=upload.la_id,
             upload_id=upload.pk,
-            stored_episodes=stored,
-            stored_children=stored_children,
-            episodes=episodes,
-            children=children,
+            stored_episodes=stitched.stored_episodes,
+            stored_children=stitched.stored_children,
+            episodes=stitched.episodes,
+            children=stitched.children,
             postcode_lookup=extract.postcode_lookup,
         )
         Upload.objects.filter(pk=upload.pk).update(
@@ -304,7 +298,7 @@ def _process_903(upload: Upload) -> None:
         )
         _loaded(
             upload,
-            extract.problems + repairs,
+            extract.problems + stitched.repairs,
             rows_count=len(extract.episodes),
             rows_added=diff.added,
             rows_updated=diff.updated,
@@ -320,11 +314,65 @@ def _process_903(upload: Upload) -> None:
     )
 
 
+@dataclass
+class StitchedHistory:
+    """The stored history as read, and what it becomes with an extract stitched onto it."""
+
+    stored_episodes: pd.DataFrame
+    stored_children: pd.DataFrame
+    episodes: pd.DataFrame
+    children: pd.DataFrame
+    repairs: list[Problem]
+
+    @property
+    def token(self) -> str:
+        """Identifies the stored history this was stitched onto (see `history_token`)."""
+        return history_token(self.stored_episodes, self.stored_children)
+
+
+def stitch_onto_stored(
+    *, la_id: int, extract: Extract, window_start: dt.date | None
+) -> StitchedHistory:
+    """Read the authority's stored history and stitch a validated 903 extract onto it, writing
+    nothing: what processing stores, and what a preview shows before it is stored. Called
+    under the authority's lock when what follows writes."""
+    stored = stored_episodes_frame(la_id=la_id)
+    episodes, repairs = stitch_episodes(
+        stored,
+        extract.episodes,
+        window_start=window_start,
+        source="Episodes",
+        absent_fields=extract.absent_fields,
+    )
+    stored_children = stored_children_frame(la_id=la_id)
+    children = stitch_children(stored_children, extract.children)
+    return StitchedHistory(stored, stored_children, episodes, children, repairs)
+
+
+def history_token(stored_episodes: pd.DataFrame, stored_children: pd.DataFrame) -> str:
+    """A SHA-256 over the stored episodes (database ids included) and children: the same
+    token means the same stored history, so a preview still says what loading will do."""
+    digest = hashlib.sha256()
+    for frame in (stored_episodes, stored_children):
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
+def current_history_token(*, la_id: int) -> str:
+    """The token of the authority's stored history now."""
+    return history_token(stored_episodes_frame(la_id=la_id), stored_children_frame(la_id=la_id))
+
+
 def _complete_from(upload: Upload, episodes: pd.DataFrame) -> dt.date | None:
-    """The first day the upload's episodes are complete from (docs/uploads.md#history-
+    return complete_from(window_start=upload.window_start, episodes=episodes)
+
+
+def complete_from(*, window_start: dt.date | None, episodes: pd.DataFrame) -> dt.date | None:
+    """The first day an upload's episodes are complete from (docs/uploads.md#history-
     coverage): its window start; for a full history, its earliest DECOM."""
-    if upload.window_start is not None:
-        return upload.window_start
+    if window_start is not None:
+        return window_start
     if episodes.empty:
         return None
     return pd.Timestamp(episodes["decom"].min()).date()
@@ -344,7 +392,14 @@ def _read_tables(upload: Upload) -> tuple[list[Table], list[Problem], list[str]]
     """The upload's files read as its kind's layout: tables, problems, and per file the tables
     recognised in it. A file of another kind of upload is reported as such."""
     raw_files = [RawFile(name=f.name, content=f.content) for f in upload.files.order_by("id")]
-    layout = LAYOUTS[upload.kind]
+    return read_raw_files(raw_files, kind=upload.kind)
+
+
+def read_raw_files(
+    raw_files: list[RawFile], *, kind: str
+) -> tuple[list[Table], list[Problem], list[str]]:
+    """Files read as a kind's layout: tables, problems, and per file the tables recognised."""
+    layout = LAYOUTS[kind]
     tables, problems = read_files(
         raw_files,
         max_bytes=settings.UPLOAD_MAX_BYTES,
@@ -407,18 +462,42 @@ def read_and_validate(
     in the stored providers and carer households (a replay does without: it only needs the
     episodes, and the warnings would be today's, not the upload's)."""
     tables, problems, file_tables = _read_tables(upload)
+    return _validated(
+        tables, problems, la_id=upload.la_id, as_at=upload.as_at,
+        on_validating=on_validating, check_links=check_links,
+    ), file_tables  # fmt: skip
+
+
+def validate_903_files(
+    raw_files: list[RawFile], *, la_id: int, as_at: dt.date
+) -> tuple[Extract, list[str]]:
+    """Read and check 903 files as processing does (links looked up), keeping nothing: the
+    extract, and per file the tables recognised in it."""
+    tables, problems, file_tables = read_raw_files(raw_files, kind=Upload.Kind.SSDA903)
+    return _validated(tables, problems, la_id=la_id, as_at=as_at, check_links=True), file_tables
+
+
+def _validated(
+    tables: list[Table],
+    problems: list[Problem],
+    *,
+    la_id: int,
+    as_at: dt.date,
+    on_validating: Callable[..., None] | None = None,
+    check_links: bool,
+) -> Extract:
     if on_validating is not None:
         on_validating(Upload.Stage.VALIDATING, 30)
     if any(p.is_error for p in problems):
-        return Extract(empty_children(), empty_episodes(), problems), file_tables
+        return Extract(empty_children(), empty_episodes(), problems)
     extract = validate_extract(
         tables,
-        as_at=upload.as_at,
+        as_at=as_at,
         known_urns=known_provider_urns if check_links else None,
-        known_carers=_carer_lookup(upload.la_id) if check_links else None,
+        known_carers=_carer_lookup(la_id) if check_links else None,
     )
     extract.problems[:0] = problems
-    return extract, file_tables
+    return extract
 
 
 def known_provider_urns(urns: list[str]) -> set[str] | None:
