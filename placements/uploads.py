@@ -83,6 +83,11 @@ MSG_REJECTED_WARNINGS = (
     "Nothing of this upload was loaded: its warnings say what will happen to those rows once "
     "the errors are put right."
 )
+MSG_HISTORY_CHANGED = (
+    "The stored history has changed since this upload was previewed (another upload was "
+    "loaded or undone): the preview has been worked out again. Check it before loading."
+)
+MSG_NOT_AWAITING = "Only an upload awaiting confirmation can be loaded or cancelled."
 MSG_TABLES_IGNORED = "Other 903 tables recognised and ignored (no figure uses them): {tables}."
 LAYOUTS: dict[str, Layout] = {
     Upload.Kind.SSDA903: SSDA903,
@@ -145,13 +150,15 @@ def submit_upload(
     files: list[RawFile],
     kind: str = Upload.Kind.SSDA903,
     enqueue: bool = True,
+    confirm_first: bool = False,
 ) -> Upload:
     """Keep the raw files and queue their processing after commit.
 
     `window_start=None` means the upload is the authority's full history; only a 903 upload
     has a window (a carers or costs upload is stored without one, whatever is passed). An
     identical file set, window and kind that was submitted before is recorded as a duplicate
-    and not processed again. An as-at date after today raises UploadRefused, keeping nothing:
+    and not processed again. With `confirm_first` a 903 upload, once checked, waits "awaiting
+    confirmation" for `load_confirmed` or `cancel_upload` (docs/uploads.md#previewing-an-upload). An as-at date after today raises UploadRefused, keeping nothing:
     the form refuses one itself, and every other path (the commands, a shell) meets this.
     """
     refusal = as_at_refusal(as_at)
@@ -167,7 +174,15 @@ def submit_upload(
     earlier = (
         Upload.objects.filter(la=la, kind=kind, fingerprint=fingerprint)
         # An undone upload can be loaded again: it is no longer part of the history.
-        .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED, Upload.Status.REVERTED])
+        # Nor was a cancelled one.
+        .exclude(
+            status__in=[
+                Upload.Status.DUPLICATE,
+                Upload.Status.FAILED,
+                Upload.Status.REVERTED,
+                Upload.Status.CANCELLED,
+            ]
+        )
         .order_by("created_at")
         .first()
     )
@@ -178,6 +193,7 @@ def submit_upload(
         as_at=as_at,
         window_start=window_start,
         fingerprint=fingerprint,
+        confirm_first=confirm_first and kind == Upload.Kind.SSDA903,
     )
     UploadFile.objects.bulk_create(
         UploadFile.keep(upload=upload, name=f.name, content=f.content, sha256=digest)
@@ -275,14 +291,42 @@ def _process_903(upload: Upload) -> None:
     if extract.has_errors:
         _finish(upload, Upload.Status.REJECTED, extract.problems)
         return
-
+    if upload.confirm_first:
+        # Checked: the preview (worked out by sufficiency.preview) waits for data staff.
+        Upload.objects.filter(pk=upload.pk).update(
+            rows_count=len(extract.episodes), children_count=len(extract.children)
+        )
+        _finish(upload, Upload.Status.AWAITING, extract.problems)
+        return
     set_stage(Upload.Stage.STITCHING, 60)
+    _stitch_and_store(upload, extract, set_stage=set_stage)
+
+
+def _stitch_and_store(
+    upload: Upload,
+    extract: Extract,
+    *,
+    set_stage: Callable[..., None],
+    expected_history: str | None = None,
+    decided: dict[str, object] | None = None,
+) -> None:
+    """Stitch a checked extract onto the stored history and store it, in one transaction. With
+    `expected_history`, raise HistoryChanged (storing nothing) unless the stored history is
+    still the one with that token."""
     with transaction.atomic():
         # One upload at a time per authority: the stitch must see the history it replaces.
         LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
         stitched = stitch_onto_stored(
             la_id=upload.la_id, extract=extract, window_start=upload.window_start
         )
+        if expected_history is not None:
+            # Confirmed twice at once: the second waits for the lock, then finds it loaded.
+            if not Upload.objects.filter(pk=upload.pk, status=Upload.Status.AWAITING).exists():
+                raise NotAwaitingConfirmation(MSG_NOT_AWAITING)
+            if stitched.token != expected_history:
+                raise HistoryChanged(MSG_HISTORY_CHANGED)
+        if decided:
+            Upload.objects.filter(pk=upload.pk).update(**decided)
         set_stage(Upload.Stage.STORING, 80)
         diff = write_history(
             la_id=upload.la_id,
@@ -312,6 +356,63 @@ def _process_903(upload: Upload) -> None:
         diff.updated,
         diff.removed,
     )
+
+
+class HistoryChanged(RuntimeError):
+    """The stored history is not the one an upload was previewed on."""
+
+
+class NotAwaitingConfirmation(ValueError):
+    """Only an upload awaiting confirmation can be loaded or cancelled so."""
+
+
+def load_confirmed(
+    *,
+    upload_id: int,
+    user: AbstractBaseUser | None,
+    expected_history: str,
+    reason: str = "",
+) -> Upload:
+    """Load an upload awaiting confirmation with the same checks, stitch and write as any other,
+    provided the stored history is still the one its preview was worked out on (the token
+    `expected_history`); otherwise raise HistoryChanged and change nothing, so that it can be
+    previewed again. `reason` is kept on the upload."""
+    upload = Upload.objects.select_related("la").get(pk=upload_id)
+    if upload.status != Upload.Status.AWAITING:
+        raise NotAwaitingConfirmation(MSG_NOT_AWAITING)
+    set_stage = _stage_setter(upload)
+    extract, _ = read_and_validate(upload, check_links=True)
+    if extract.has_errors:
+        # The checks have changed since it was checked: it is rejected as any other would be.
+        _finish(upload, Upload.Status.REJECTED, extract.problems)
+        upload.refresh_from_db()
+        return upload
+    decided = {
+        "change_reason": reason.strip(),
+        "decided_at": timezone.now(),
+        "decided_by": user if user is not None and user.is_authenticated else None,
+    }
+    _stitch_and_store(
+        upload, extract, set_stage=set_stage, expected_history=expected_history, decided=decided
+    )
+    upload.refresh_from_db()
+    return upload
+
+
+def cancel_upload(*, upload_id: int, user: AbstractBaseUser | None) -> Upload:
+    """Cancel an upload awaiting confirmation: it is kept, marked cancelled, and nothing of it
+    loads (its files can be uploaded again)."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload_id)
+        if upload.status != Upload.Status.AWAITING:
+            raise NotAwaitingConfirmation(MSG_NOT_AWAITING)
+        Upload.objects.filter(pk=upload.pk).update(
+            status=Upload.Status.CANCELLED,
+            decided_at=timezone.now(),
+            decided_by=user if user is not None and user.is_authenticated else None,
+        )
+    upload.refresh_from_db()
+    return upload
 
 
 @dataclass

@@ -15,6 +15,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Max
 
 from placements import postcodes
@@ -25,9 +26,14 @@ from placements.ssda903.stitch import diff_episodes
 from placements.ssda903.validate import Extract
 from placements.stored import episodes_frame, stored_costs_frame, stored_households_frame
 from placements.uploads import (
+    MSG_HISTORY_CHANGED,
+    HistoryChanged,
     StitchedHistory,
     complete_from,
+    current_history_token,
     in_row_order,
+    load_confirmed,
+    read_and_validate,
     stitch_onto_stored,
     validate_903_files,
 )
@@ -359,3 +365,67 @@ def dry_run(
         return DryRun(problems, None)
     preview, repairs = _preview(la=la, extract=extract, as_at=as_at, window_start=window_start)
     return DryRun(problems + repairs, preview)
+
+
+MSG_REASON_REQUIRED = (
+    "This is a large change ({why}): say why it is right to load it. Do not name a child."
+)
+MSG_PREVIEW_OUTDATED = MSG_HISTORY_CHANGED
+
+
+class ReasonRequired(ValueError):
+    """A large change was confirmed without a reason."""
+
+
+class PreviewOutdated(RuntimeError):
+    """The preview confirmed is not the one for the stored history now; it has been redone."""
+
+
+def large_change_reasons(preview: UploadPreview) -> list[str]:
+    """Why a preview is a large change, in words ([] when it is not)."""
+    reasons = []
+    if preview.removes_many:
+        reasons.append(
+            f"it removes {preview.episodes_removed} of the {preview.episodes_in_window} stored "
+            "episodes in its window"
+        )
+    if preview.changes_earlier_months:
+        reasons.append("it changes figures at month ends before the latest")
+    return reasons
+
+
+def upload_preview(upload: Upload) -> UploadPreview:
+    """The preview of an upload awaiting confirmation: the one kept on it while the stored
+    history is still the one it was worked out on, otherwise worked out again and kept."""
+    token = current_history_token(la_id=upload.la_id)
+    if upload.preview and upload.preview.get("history_token") == token:
+        return UploadPreview.from_json(upload.preview)
+    extract, _ = read_and_validate(upload, check_links=True)
+    preview = preview_extract(
+        la=upload.la, extract=extract, as_at=upload.as_at, window_start=upload.window_start
+    )
+    Upload.objects.filter(pk=upload.pk).update(preview=preview.to_json())
+    upload.preview = preview.to_json()
+    return preview
+
+
+def confirm_upload(
+    *, upload: Upload, user: AbstractBaseUser | None, history_token: str, reason: str = ""
+) -> Upload:
+    """Load an upload awaiting confirmation, as previewed with `history_token`.
+
+    Raises PreviewOutdated (the preview is worked out again) when the stored history has
+    changed since, and ReasonRequired when the change is large and `reason` is blank."""
+    preview = upload_preview(upload)
+    if preview.history_token != history_token:
+        raise PreviewOutdated(MSG_PREVIEW_OUTDATED)
+    why = large_change_reasons(preview)
+    if why and not reason.strip():
+        raise ReasonRequired(MSG_REASON_REQUIRED.format(why="; ".join(why)))
+    try:
+        return load_confirmed(
+            upload_id=upload.pk, user=user, expected_history=history_token, reason=reason
+        )
+    except HistoryChanged:
+        upload_preview(upload)
+        raise PreviewOutdated(MSG_PREVIEW_OUTDATED) from None
