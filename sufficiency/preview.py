@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Max
 
 from placements import postcodes
 from placements.models import LocalAuthority, Population, Upload
@@ -39,7 +38,12 @@ from placements.uploads import (
 )
 from sufficiency.models import IndicatorValue
 from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION, PROMISES
-from sufficiency.services import IndicatorInputs, format_value, indicator_values
+from sufficiency.services import (
+    IndicatorInputs,
+    format_value,
+    indicator_values,
+    last_month_end,
+)
 
 # Removing more than this share of the stored episodes in the upload's window is a large
 # change, which needs a reason before it loads.
@@ -259,8 +263,7 @@ def _inputs_after(
     delete_ids: list[int],
 ) -> IndicatorInputs:
     """What `read_inputs` would read once the stitched history were stored."""
-    loaded = Upload.objects.filter(la=la, status=Upload.Status.LOADED, kind=Upload.Kind.SSDA903)
-    latest = loaded.aggregate(end=Max("as_at"))["end"]
+    latest = last_month_end(la_id=la.pk)
     end = max(latest, as_at) if latest is not None else as_at
     covered = [
         d
