@@ -297,6 +297,8 @@ def _process_903(upload: Upload) -> None:
             rows_count=len(extract.episodes), children_count=len(extract.children)
         )
         _finish(upload, Upload.Status.AWAITING, extract.problems)
+        upload_id = upload.pk
+        transaction.on_commit(lambda: _after_checked(upload_id))
         return
     set_stage(Upload.Stage.STITCHING, 60)
     _stitch_and_store(upload, extract, set_stage=set_stage)
@@ -813,3 +815,11 @@ def after_history_changed(*, la_id: int, upload_id: int | None) -> None:
     name = getattr(settings, "AFTER_UPLOAD_LOADED_TASK", "")
     if name:
         import_string(name).delay(la_id, upload_id)
+
+
+def _after_checked(upload_id: int) -> None:
+    """Queue the preview of an upload awaiting confirmation (the task named in settings), so
+    that its page usually finds it worked out."""
+    name = getattr(settings, "AFTER_UPLOAD_CHECKED_TASK", "")
+    if name:
+        import_string(name).delay(upload_id)

@@ -4,10 +4,12 @@ cancel it (docs/uploads.md#previewing-an-upload)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -202,3 +204,32 @@ def test_officers_cannot_load_or_cancel(make_user, stored_la, django_capture_on_
         assert officer.post(reverse(name, args=[upload.pk]), data).status_code == 403
     assert Upload.objects.get(pk=upload.pk).status == Upload.Status.AWAITING
     assert history(stored_la) == STORED_ROWS
+
+
+def test_preview_is_worked_out_by_the_task_once_checked(
+    make_user, stored_la, django_capture_on_commit_callbacks
+):
+    client = client_for(make_user("data_staff", stored_la))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("dashboard-upload-new"),
+            {
+                "as_at": "2024-05-31",
+                "window_start": "2024-04-01",
+                "files": [SimpleUploadedFile(name, content) for name, content in CORRECTED],
+            },
+        )
+    # Before anyone opens the page: kept by the task that followed the checks.
+    upload = Upload.objects.latest("id")
+    assert upload.status == Upload.Status.AWAITING
+    assert upload.preview is not None and upload.preview["episodes_removed"] == 2
+
+    out = io.StringIO()
+    call_command("preview_upload", str(upload.pk), stdout=out)
+    assert out.getvalue().splitlines()[:5] == [
+        "episodes_added: 1",
+        "episodes_changed: 1",
+        "episodes_removed: 2",
+        "cla_count_before: 4",
+        "cla_count_after: 3",
+    ]
