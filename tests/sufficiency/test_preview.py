@@ -143,3 +143,29 @@ def test_dry_run_on_an_empty_history_previews_the_first_upload(la, tmp_path):
     ]
     assert "months_changed: none" in out.splitlines()
     assert Upload.objects.count() == 0 and Episode.objects.count() == 0
+
+
+def test_dry_run_lists_warnings_apart_from_the_preview_lines(la, tmp_path):
+    load_stored(la, tmp_path)
+    # E's open episode is followed by a later one: the chain repair closes it (a warning).
+    files = extract_files(
+        [child("A1"), child("B2"), child("E5")],
+        [
+            episode("A1", "10/01/2024"),
+            episode("B2", "01/04/2024"),
+            episode("E5", "10/05/2024"),
+            episode("E5", "20/05/2024", PLACE="U5", REASON_PLACE_CHANGE="CARPL"),
+        ],
+    )
+
+    code, out, err = run("--la", la.code, "--as-at", "2024-05-31", "--dry-run",
+                         *write(tmp_path, files, "repaired"))  # fmt: skip
+
+    assert code == 0, err
+    assert "WARNING: Episodes, row -, CHILD E5, DEC, value '10/05/2024'" in err
+    assert all(": " in line and not line.startswith("WARNING") for line in out.splitlines())
+    assert out.splitlines()[:3] == [
+        "episodes_added: 2",
+        "episodes_changed: 0",
+        "episodes_removed: 2",
+    ]

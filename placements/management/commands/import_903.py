@@ -53,8 +53,9 @@ class Command(ImportCommand):
         result = dry_run(
             la=la, as_at=as_at, window_start=self.window_start(options, as_at), files=files
         )
+        # Every problem on standard error: standard output is only the preview's lines.
         for problem in result.problems:
-            (self.stderr if problem.is_error else self.stdout).write(problem.as_line())
+            self.stderr.write(problem.as_line())
         if result.preview is None:
             self.stderr.write(
                 f"Rejected: {sum(p.is_error for p in result.problems)} error(s). "
