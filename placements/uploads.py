@@ -158,8 +158,9 @@ def submit_upload(
     has a window (a carers or costs upload is stored without one, whatever is passed). An
     identical file set, window and kind that was submitted before is recorded as a duplicate
     and not processed again. With `confirm_first` a 903 upload, once checked, waits "awaiting
-    confirmation" for `load_confirmed` or `cancel_upload` (docs/uploads.md#previewing-an-upload). An as-at date after today raises UploadRefused, keeping nothing:
-    the form refuses one itself, and every other path (the commands, a shell) meets this.
+    confirmation" for `load_confirmed` or `cancel_upload` (docs/uploads.md#previewing-an-
+    upload). An as-at date after today raises UploadRefused, keeping nothing: the form
+    refuses one itself, and every other path (the commands, a shell) meets this.
     """
     refusal = as_at_refusal(as_at)
     if refusal is not None:
@@ -257,21 +258,25 @@ def process_upload(*, upload_id: int) -> Upload:
     except (OperationalError, InterfaceError):
         raise
     except Exception as exc:
-        # Exception messages from parsers can quote row contents: log the type and frames only.
-        logger.error(
-            "upload %s failed with %s\n%s",
-            upload.pk,
-            type(exc).__name__,
-            "".join(traceback.format_tb(exc.__traceback__)),
-        )
-        Upload.objects.filter(pk=upload.pk).update(
-            status=Upload.Status.FAILED,
-            stage=Upload.Stage.DONE,
-            failure=MSG_PROCESSING_FAILED.format(kind=type(exc).__name__),
-            finished_at=timezone.now(),
-        )
+        _failed(upload, exc)
     upload.refresh_from_db()
     return upload
+
+
+def _failed(upload: Upload, exc: Exception) -> None:
+    # Exception messages from parsers can quote row contents: log the type and frames only.
+    logger.error(
+        "upload %s failed with %s\n%s",
+        upload.pk,
+        type(exc).__name__,
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.FAILED,
+        stage=Upload.Stage.DONE,
+        failure=MSG_PROCESSING_FAILED.format(kind=type(exc).__name__),
+        finished_at=timezone.now(),
+    )
 
 
 def _process(upload: Upload) -> None:
@@ -394,9 +399,17 @@ def load_confirmed(
         "decided_at": timezone.now(),
         "decided_by": user if user is not None and user.is_authenticated else None,
     }
-    _stitch_and_store(
-        upload, extract, set_stage=set_stage, expected_history=expected_history, decided=decided
-    )
+    try:
+        _stitch_and_store(
+            upload, extract, set_stage=set_stage, expected_history=expected_history,
+            decided=decided,
+        )  # fmt: skip
+    except (HistoryChanged, NotAwaitingConfirmation, OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        # As process_upload: nothing was stored; the upload is marked failed, without row
+        # contents in the log.
+        _failed(upload, exc)
     upload.refresh_from_db()
     return upload
 

@@ -233,3 +233,21 @@ def test_preview_is_worked_out_by_the_task_once_checked(
         "cla_count_before: 4",
         "cla_count_after: 3",
     ]
+
+
+def test_internal_error_while_loading_a_confirmed_upload_fails_it_and_changes_nothing(
+    make_user, stored_la, django_capture_on_commit_callbacks, monkeypatch
+):
+    client = client_for(make_user("data_staff", stored_la))
+    page = upload_through_form(client, django_capture_on_commit_callbacks, CORRECTED)
+
+    def broken(**kwargs: object) -> None:
+        raise KeyError("a row's contents")
+
+    monkeypatch.setattr("placements.uploads.write_history", broken)
+    shown = press_load_it(client, page, django_capture_on_commit_callbacks, reason="Corrected")
+
+    assert Upload.objects.latest("id").status == Upload.Status.FAILED
+    assert "internal error (KeyError)" in page_text(shown)
+    assert "a row's contents" not in page_text(shown)
+    assert history(stored_la) == STORED_ROWS
