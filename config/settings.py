@@ -204,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
 # What runs after an upload has changed an authority's history. Named here, not imported by
 # `placements`, so that imports keep pointing one way (dashboard -> sufficiency -> placements).
 AFTER_UPLOAD_LOADED_TASK = "sufficiency.tasks.recompute_indicators_task"
+# What `import_903 --dry-run` calls to preview an extract: placements may not import the
+# indicators, so the preview (docs/uploads.md#previewing-an-upload) is named here.
+UPLOAD_PREVIEW = "sufficiency.preview.dry_run"
+# What runs once a 903 upload from the form is checked and awaits confirmation: its preview.
+AFTER_UPLOAD_CHECKED_TASK = "sufficiency.tasks.preview_upload_task"
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

@@ -242,3 +242,18 @@ class UndoUploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
     )
+
+
+class ConfirmUploadForm(forms.Form):
+    """Loading an upload awaiting confirmation, as previewed: the preview's history token, and
+    for a large change why it is right (kept on the upload)."""
+
+    history_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    reason = forms.CharField(
+        label="Why is this change right?",
+        help_text="Needed for a large change. For example: the case-management system removed "
+        "duplicated episodes. Do not name a child.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        required=False,
+    )

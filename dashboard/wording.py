@@ -112,6 +112,15 @@ def result_text(upload: Upload) -> str:
         )
     if status == Upload.Status.FAILED:
         return upload.failure or "Processing failed. Nothing was changed."
+    if status == Upload.Status.AWAITING:
+        return (
+            f"Checked: {counted(upload.children_count, 'child', 'children')} and "
+            f"{counted(upload.rows_count, 'episode')} with "
+            f"{counted(upload.warnings_count, 'warning')}. Nothing is loaded until data staff "
+            "load it, below."
+        )
+    if status == Upload.Status.CANCELLED:
+        return "Cancelled: nothing of this upload was loaded; the stored history is as it was."
     if status == Upload.Status.REVERTED:
         loaded = _loaded_sentence(upload)  # "Loaded 2 children and ..."
         return f"Undone: the history is back as it was before it. It had l{loaded[1:]}"

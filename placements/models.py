@@ -221,6 +221,9 @@ class Upload(models.Model):
         DUPLICATE = "duplicate", "Already loaded"
         FAILED = "failed", "Failed"
         REVERTED = "reverted", "Undone"
+        # A 903 upload from the web form, checked and previewed, until data staff load it.
+        AWAITING = "awaiting", "Awaiting confirmation"
+        CANCELLED = "cancelled", "Cancelled"
 
     class Stage(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -255,6 +258,26 @@ class Upload(models.Model):
         related_name="+",
     )
     revert_reason = models.TextField(blank=True)
+    confirm_first = models.BooleanField(
+        default=False,
+        help_text="Wait, once checked, for data staff to confirm the preview before loading "
+        "(a 903 upload from the web form).",
+    )
+    # What loading it would change (sufficiency.preview.UploadPreview.to_json), worked out on
+    # the stored history its `history_token` names.
+    preview = models.JSONField(null=True, blank=True)
+    change_reason = models.TextField(
+        blank=True, help_text="Why a large change was loaded, as typed in when confirming it."
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who loaded or cancelled an upload awaiting confirmation.",
+    )
     complete_from = models.DateField(
         null=True,
         blank=True,

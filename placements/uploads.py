@@ -21,6 +21,7 @@ import json
 import logging
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import pandas as pd
@@ -82,6 +83,11 @@ MSG_REJECTED_WARNINGS = (
     "Nothing of this upload was loaded: its warnings say what will happen to those rows once "
     "the errors are put right."
 )
+MSG_HISTORY_CHANGED = (
+    "The stored history has changed since this upload was previewed (another upload was "
+    "loaded or undone): the preview has been worked out again. Check it before loading."
+)
+MSG_NOT_AWAITING = "Only an upload awaiting confirmation can be loaded or cancelled."
 MSG_TABLES_IGNORED = "Other 903 tables recognised and ignored (no figure uses them): {tables}."
 LAYOUTS: dict[str, Layout] = {
     Upload.Kind.SSDA903: SSDA903,
@@ -144,14 +150,17 @@ def submit_upload(
     files: list[RawFile],
     kind: str = Upload.Kind.SSDA903,
     enqueue: bool = True,
+    confirm_first: bool = False,
 ) -> Upload:
     """Keep the raw files and queue their processing after commit.
 
     `window_start=None` means the upload is the authority's full history; only a 903 upload
     has a window (a carers or costs upload is stored without one, whatever is passed). An
     identical file set, window and kind that was submitted before is recorded as a duplicate
-    and not processed again. An as-at date after today raises UploadRefused, keeping nothing:
-    the form refuses one itself, and every other path (the commands, a shell) meets this.
+    and not processed again. With `confirm_first` a 903 upload, once checked, waits "awaiting
+    confirmation" for `load_confirmed` or `cancel_upload` (docs/uploads.md#previewing-an-
+    upload). An as-at date after today raises UploadRefused, keeping nothing: the form
+    refuses one itself, and every other path (the commands, a shell) meets this.
     """
     refusal = as_at_refusal(as_at)
     if refusal is not None:
@@ -166,7 +175,15 @@ def submit_upload(
     earlier = (
         Upload.objects.filter(la=la, kind=kind, fingerprint=fingerprint)
         # An undone upload can be loaded again: it is no longer part of the history.
-        .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED, Upload.Status.REVERTED])
+        # Nor was a cancelled one.
+        .exclude(
+            status__in=[
+                Upload.Status.DUPLICATE,
+                Upload.Status.FAILED,
+                Upload.Status.REVERTED,
+                Upload.Status.CANCELLED,
+            ]
+        )
         .order_by("created_at")
         .first()
     )
@@ -177,6 +194,7 @@ def submit_upload(
         as_at=as_at,
         window_start=window_start,
         fingerprint=fingerprint,
+        confirm_first=confirm_first and kind == Upload.Kind.SSDA903,
     )
     UploadFile.objects.bulk_create(
         UploadFile.keep(upload=upload, name=f.name, content=f.content, sha256=digest)
@@ -240,21 +258,25 @@ def process_upload(*, upload_id: int) -> Upload:
     except (OperationalError, InterfaceError):
         raise
     except Exception as exc:
-        # Exception messages from parsers can quote row contents: log the type and frames only.
-        logger.error(
-            "upload %s failed with %s\n%s",
-            upload.pk,
-            type(exc).__name__,
-            "".join(traceback.format_tb(exc.__traceback__)),
-        )
-        Upload.objects.filter(pk=upload.pk).update(
-            status=Upload.Status.FAILED,
-            stage=Upload.Stage.DONE,
-            failure=MSG_PROCESSING_FAILED.format(kind=type(exc).__name__),
-            finished_at=timezone.now(),
-        )
+        _failed(upload, exc)
     upload.refresh_from_db()
     return upload
+
+
+def _failed(upload: Upload, exc: Exception) -> None:
+    # Exception messages from parsers can quote row contents: log the type and frames only.
+    logger.error(
+        "upload %s failed with %s\n%s",
+        upload.pk,
+        type(exc).__name__,
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.FAILED,
+        stage=Upload.Stage.DONE,
+        failure=MSG_PROCESSING_FAILED.format(kind=type(exc).__name__),
+        finished_at=timezone.now(),
+    )
 
 
 def _process(upload: Upload) -> None:
@@ -274,29 +296,52 @@ def _process_903(upload: Upload) -> None:
     if extract.has_errors:
         _finish(upload, Upload.Status.REJECTED, extract.problems)
         return
-
+    if upload.confirm_first:
+        # Checked: the preview (worked out by sufficiency.preview) waits for data staff.
+        Upload.objects.filter(pk=upload.pk).update(
+            rows_count=len(extract.episodes), children_count=len(extract.children)
+        )
+        _finish(upload, Upload.Status.AWAITING, extract.problems)
+        upload_id = upload.pk
+        transaction.on_commit(lambda: _after_checked(upload_id))
+        return
     set_stage(Upload.Stage.STITCHING, 60)
+    _stitch_and_store(upload, extract, set_stage=set_stage)
+
+
+def _stitch_and_store(
+    upload: Upload,
+    extract: Extract,
+    *,
+    set_stage: Callable[..., None],
+    expected_history: str | None = None,
+    decided: dict[str, object] | None = None,
+) -> None:
+    """Stitch a checked extract onto the stored history and store it, in one transaction. With
+    `expected_history`, raise HistoryChanged (storing nothing) unless the stored history is
+    still the one with that token."""
     with transaction.atomic():
         # One upload at a time per authority: the stitch must see the history it replaces.
         LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
-        stored = stored_episodes_frame(la_id=upload.la_id)
-        episodes, repairs = stitch_episodes(
-            stored,
-            extract.episodes,
-            window_start=upload.window_start,
-            source="Episodes",
-            absent_fields=extract.absent_fields,
+        stitched = stitch_onto_stored(
+            la_id=upload.la_id, extract=extract, window_start=upload.window_start
         )
-        stored_children = stored_children_frame(la_id=upload.la_id)
-        children = stitch_children(stored_children, extract.children)
+        if expected_history is not None:
+            # Confirmed twice at once: the second waits for the lock, then finds it loaded.
+            if not Upload.objects.filter(pk=upload.pk, status=Upload.Status.AWAITING).exists():
+                raise NotAwaitingConfirmation(MSG_NOT_AWAITING)
+            if stitched.token != expected_history:
+                raise HistoryChanged(MSG_HISTORY_CHANGED)
+        if decided:
+            Upload.objects.filter(pk=upload.pk).update(**decided)
         set_stage(Upload.Stage.STORING, 80)
         diff = write_history(
             la_id=upload.la_id,
             upload_id=upload.pk,
-            stored_episodes=stored,
-            stored_children=stored_children,
-            episodes=episodes,
-            children=children,
+            stored_episodes=stitched.stored_episodes,
+            stored_children=stitched.stored_children,
+            episodes=stitched.episodes,
+            children=stitched.children,
             postcode_lookup=extract.postcode_lookup,
         )
         Upload.objects.filter(pk=upload.pk).update(
@@ -304,7 +349,7 @@ def _process_903(upload: Upload) -> None:
         )
         _loaded(
             upload,
-            extract.problems + repairs,
+            extract.problems + stitched.repairs,
             rows_count=len(extract.episodes),
             rows_added=diff.added,
             rows_updated=diff.updated,
@@ -320,11 +365,130 @@ def _process_903(upload: Upload) -> None:
     )
 
 
+class HistoryChanged(RuntimeError):
+    """The stored history is not the one an upload was previewed on."""
+
+
+class NotAwaitingConfirmation(ValueError):
+    """Only an upload awaiting confirmation can be loaded or cancelled so."""
+
+
+def load_confirmed(
+    *,
+    upload_id: int,
+    user: AbstractBaseUser | None,
+    expected_history: str,
+    reason: str = "",
+) -> Upload:
+    """Load an upload awaiting confirmation with the same checks, stitch and write as any other,
+    provided the stored history is still the one its preview was worked out on (the token
+    `expected_history`); otherwise raise HistoryChanged and change nothing, so that it can be
+    previewed again. `reason` is kept on the upload."""
+    upload = Upload.objects.select_related("la").get(pk=upload_id)
+    if upload.status != Upload.Status.AWAITING:
+        raise NotAwaitingConfirmation(MSG_NOT_AWAITING)
+    set_stage = _stage_setter(upload)
+    extract, _ = read_and_validate(upload, check_links=True)
+    if extract.has_errors:
+        # The checks have changed since it was checked: it is rejected as any other would be.
+        _finish(upload, Upload.Status.REJECTED, extract.problems)
+        upload.refresh_from_db()
+        return upload
+    decided = {
+        "change_reason": reason.strip(),
+        "decided_at": timezone.now(),
+        "decided_by": user if user is not None and user.is_authenticated else None,
+    }
+    try:
+        _stitch_and_store(
+            upload, extract, set_stage=set_stage, expected_history=expected_history,
+            decided=decided,
+        )  # fmt: skip
+    except (HistoryChanged, NotAwaitingConfirmation, OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        # As process_upload: nothing was stored; the upload is marked failed, without row
+        # contents in the log.
+        _failed(upload, exc)
+    upload.refresh_from_db()
+    return upload
+
+
+def cancel_upload(*, upload_id: int, user: AbstractBaseUser | None) -> Upload:
+    """Cancel an upload awaiting confirmation: it is kept, marked cancelled, and nothing of it
+    loads (its files can be uploaded again)."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload_id)
+        if upload.status != Upload.Status.AWAITING:
+            raise NotAwaitingConfirmation(MSG_NOT_AWAITING)
+        Upload.objects.filter(pk=upload.pk).update(
+            status=Upload.Status.CANCELLED,
+            decided_at=timezone.now(),
+            decided_by=user if user is not None and user.is_authenticated else None,
+        )
+    upload.refresh_from_db()
+    return upload
+
+
+@dataclass
+class StitchedHistory:
+    """The stored history as read, and what it becomes with an extract stitched onto it."""
+
+    stored_episodes: pd.DataFrame
+    stored_children: pd.DataFrame
+    episodes: pd.DataFrame
+    children: pd.DataFrame
+    repairs: list[Problem]
+
+    @property
+    def token(self) -> str:
+        """Identifies the stored history this was stitched onto (see `history_token`)."""
+        return history_token(self.stored_episodes, self.stored_children)
+
+
+def stitch_onto_stored(
+    *, la_id: int, extract: Extract, window_start: dt.date | None
+) -> StitchedHistory:
+    """Read the authority's stored history and stitch a validated 903 extract onto it, writing
+    nothing: what processing stores, and what a preview shows before it is stored. Called
+    under the authority's lock when what follows writes."""
+    stored = stored_episodes_frame(la_id=la_id)
+    episodes, repairs = stitch_episodes(
+        stored,
+        extract.episodes,
+        window_start=window_start,
+        source="Episodes",
+        absent_fields=extract.absent_fields,
+    )
+    stored_children = stored_children_frame(la_id=la_id)
+    children = stitch_children(stored_children, extract.children)
+    return StitchedHistory(stored, stored_children, episodes, children, repairs)
+
+
+def history_token(stored_episodes: pd.DataFrame, stored_children: pd.DataFrame) -> str:
+    """A SHA-256 over the stored episodes (database ids included) and children: the same
+    token means the same stored history, so a preview still says what loading will do."""
+    digest = hashlib.sha256()
+    for frame in (stored_episodes, stored_children):
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
+def current_history_token(*, la_id: int) -> str:
+    """The token of the authority's stored history now."""
+    return history_token(stored_episodes_frame(la_id=la_id), stored_children_frame(la_id=la_id))
+
+
 def _complete_from(upload: Upload, episodes: pd.DataFrame) -> dt.date | None:
-    """The first day the upload's episodes are complete from (docs/uploads.md#history-
+    return complete_from(window_start=upload.window_start, episodes=episodes)
+
+
+def complete_from(*, window_start: dt.date | None, episodes: pd.DataFrame) -> dt.date | None:
+    """The first day an upload's episodes are complete from (docs/uploads.md#history-
     coverage): its window start; for a full history, its earliest DECOM."""
-    if upload.window_start is not None:
-        return upload.window_start
+    if window_start is not None:
+        return window_start
     if episodes.empty:
         return None
     return pd.Timestamp(episodes["decom"].min()).date()
@@ -344,7 +508,14 @@ def _read_tables(upload: Upload) -> tuple[list[Table], list[Problem], list[str]]
     """The upload's files read as its kind's layout: tables, problems, and per file the tables
     recognised in it. A file of another kind of upload is reported as such."""
     raw_files = [RawFile(name=f.name, content=f.content) for f in upload.files.order_by("id")]
-    layout = LAYOUTS[upload.kind]
+    return read_raw_files(raw_files, kind=upload.kind)
+
+
+def read_raw_files(
+    raw_files: list[RawFile], *, kind: str
+) -> tuple[list[Table], list[Problem], list[str]]:
+    """Files read as a kind's layout: tables, problems, and per file the tables recognised."""
+    layout = LAYOUTS[kind]
     tables, problems = read_files(
         raw_files,
         max_bytes=settings.UPLOAD_MAX_BYTES,
@@ -407,18 +578,42 @@ def read_and_validate(
     in the stored providers and carer households (a replay does without: it only needs the
     episodes, and the warnings would be today's, not the upload's)."""
     tables, problems, file_tables = _read_tables(upload)
+    return _validated(
+        tables, problems, la_id=upload.la_id, as_at=upload.as_at,
+        on_validating=on_validating, check_links=check_links,
+    ), file_tables  # fmt: skip
+
+
+def validate_903_files(
+    raw_files: list[RawFile], *, la_id: int, as_at: dt.date
+) -> tuple[Extract, list[str]]:
+    """Read and check 903 files as processing does (links looked up), keeping nothing: the
+    extract, and per file the tables recognised in it."""
+    tables, problems, file_tables = read_raw_files(raw_files, kind=Upload.Kind.SSDA903)
+    return _validated(tables, problems, la_id=la_id, as_at=as_at, check_links=True), file_tables
+
+
+def _validated(
+    tables: list[Table],
+    problems: list[Problem],
+    *,
+    la_id: int,
+    as_at: dt.date,
+    on_validating: Callable[..., None] | None = None,
+    check_links: bool,
+) -> Extract:
     if on_validating is not None:
         on_validating(Upload.Stage.VALIDATING, 30)
     if any(p.is_error for p in problems):
-        return Extract(empty_children(), empty_episodes(), problems), file_tables
+        return Extract(empty_children(), empty_episodes(), problems)
     extract = validate_extract(
         tables,
-        as_at=upload.as_at,
+        as_at=as_at,
         known_urns=known_provider_urns if check_links else None,
-        known_carers=_carer_lookup(upload.la_id) if check_links else None,
+        known_carers=_carer_lookup(la_id) if check_links else None,
     )
     extract.problems[:0] = problems
-    return extract, file_tables
+    return extract
 
 
 def known_provider_urns(urns: list[str]) -> set[str] | None:
@@ -633,3 +828,11 @@ def after_history_changed(*, la_id: int, upload_id: int | None) -> None:
     name = getattr(settings, "AFTER_UPLOAD_LOADED_TASK", "")
     if name:
         import_string(name).delay(la_id, upload_id)
+
+
+def _after_checked(upload_id: int) -> None:
+    """Queue the preview of an upload awaiting confirmation (the task named in settings), so
+    that its page usually finds it worked out."""
+    name = getattr(settings, "AFTER_UPLOAD_CHECKED_TASK", "")
+    if name:
+        import_string(name).delay(upload_id)

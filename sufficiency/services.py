@@ -57,20 +57,24 @@ def read_inputs(*, la_id: int) -> IndicatorInputs:
     episodes = episodes_frame(la_id=la_id, columns=_EPISODE_COLUMNS)
     children = _children_frame(la_id=la_id)
     population = dict(Population.objects.filter(la_id=la_id).values_list("year", "count"))
-    # The months are those the 903 history covers: a later carers or costs extract does not
-    # add month ends at which the episodes could not say where children were.
-    end = Upload.objects.filter(
-        la_id=la_id, status=Upload.Status.LOADED, kind=Upload.Kind.SSDA903
-    ).aggregate(end=Max("as_at"))["end"]
     return IndicatorInputs(
         episodes=episodes,
         children=children,
         population=population,
-        end=end,
+        end=last_month_end(la_id=la_id),
         carers=stored_households_frame(la_id=la_id),
         costs=stored_costs_frame(la_id=la_id),
         complete_from=LocalAuthority.objects.get(pk=la_id).history_from(),
     )
+
+
+def last_month_end(*, la_id: int) -> dt.date | None:
+    """The as-at date of the authority's latest loaded 903 upload: the months are those the
+    903 history covers, since a later carers or costs extract does not add month ends at which
+    the episodes could not say where children were."""
+    return Upload.objects.filter(
+        la_id=la_id, status=Upload.Status.LOADED, kind=Upload.Kind.SSDA903
+    ).aggregate(end=Max("as_at"))["end"]
 
 
 def _children_frame(*, la_id: int) -> pd.DataFrame:

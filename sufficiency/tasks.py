@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
-from placements.models import LocalAuthority
+from placements.models import LocalAuthority, Upload
 from sufficiency.models import Computation
+from sufficiency.preview import upload_preview
 from sufficiency.services import recompute_indicators
 
 MAX_RETRIES = 3
@@ -45,3 +46,13 @@ def recompute_all_task() -> int:
     for la_id in ids:
         recompute_indicators_task.delay(la_id, trigger=Computation.Trigger.SCHEDULE)
     return len(ids)
+
+
+@shared_task
+def preview_upload_task(upload_id: int) -> str:
+    """Work out and keep the preview of an upload awaiting confirmation (also: `manage.py
+    preview_upload ID`). The upload's page works it out itself if this has not run."""
+    upload = Upload.objects.select_related("la").get(pk=upload_id)
+    if upload.status != Upload.Status.AWAITING:
+        return upload.status
+    return upload_preview(upload).history_token

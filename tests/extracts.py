@@ -54,6 +54,30 @@ def extract_files(
     return files
 
 
+# Previewing (tests/sufficiency/test_preview.py, tests/dashboard/test_upload_confirm.py). The
+# stored history, as a full history: A in care from January, B from 1 April, C from
+# 15 April, D from 1 May, all still in care at 31 May 2024.
+STORED = extract_files(
+    [child("A1"), child("B2"), child("C3"), child("D4")],
+    [
+        episode("A1", "10/01/2024"),
+        episode("B2", "01/04/2024"),
+        episode("C3", "15/04/2024"),
+        episode("D4", "01/05/2024"),
+    ],
+)
+# The same month's extract again, window 1 April 2024: the system now has A in a children's
+# home since January (changed), B as before, C and D gone (removed), and E from 10 May (added).
+CORRECTED = extract_files(
+    [child("A1"), child("B2"), child("E5")],
+    [
+        episode("A1", "10/01/2024", PLACE="K2", PLACE_PROVIDER="PR4"),
+        episode("B2", "01/04/2024"),
+        episode("E5", "10/05/2024"),
+    ],
+)
+
+
 # The XML return's names where they differ from the CSV tables' (docs/ssda903.md#xml).
 _XML_HEADER_TAGS = {"CHILD": "CHILDID"}
 _XML_EPISODE_TAGS = {"PLACE": "PL"}

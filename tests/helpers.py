@@ -7,6 +7,7 @@ import html
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import factory
 from django.contrib.auth.models import AbstractBaseUser
@@ -129,3 +130,19 @@ def run_import_903(
     out = io.StringIO()
     call_command("import_903", "--la", la.code, *options, *paths, stdout=out)
     return out.getvalue()
+
+
+def press_load_it(
+    client: Client, page: HttpResponse, capture: Any, reason: str = ""
+) -> HttpResponse:
+    """Press "Load it" on an upload's page awaiting confirmation, as the page's form posts it
+    (its history token, and `reason` typed in); the page shown after. `capture` is
+    pytest-django's django_capture_on_commit_callbacks."""
+    form = re.search(r'<form method="post" action="([^"]+/confirm/)"', page.content.decode())
+    token = re.search(r'name="history_token" value="([0-9a-f]+)"', page.content.decode())
+    assert form and token, "the page has no Load it button"
+    with capture(execute=True):
+        response = client.post(form.group(1), {"history_token": token.group(1), "reason": reason})
+    if response.status_code == 302:
+        return client.get(response["Location"])
+    return response

@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import groupby
 
 from django.db.models import (
@@ -259,6 +260,70 @@ class UploadPage:
     ignored_note: str  # the other 903 tables recognised and ignored, in a sentence, or ""
     # For a rejected upload with warnings: that what they describe has not happened.
     rejected_note: str
+    # For an upload awaiting confirmation: what loading it would change.
+    preview: PreviewPage | None = None
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One indicator before and after, at the latest month end and the latest 31 March."""
+
+    name: str
+    latest_before: str
+    latest_after: str
+    march_before: str
+    march_after: str
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    added: int
+    changed: int
+    removed: int
+    latest_month: date | None
+    latest_march: date | None
+    rows: list[PreviewRow]
+    months_changed: list[date]
+    # Why a reason is needed to load it, in words; [] when it is not a large change.
+    large_change: list[str]
+    history_token: str
+
+
+def preview_page(upload: Upload) -> PreviewPage:
+    """The preview of an upload awaiting confirmation, in words."""
+    # Imported on use, as the services are: the preview brings in pandas and the engine.
+    from sufficiency.preview import large_change_reasons, preview_indicators, upload_preview
+    from sufficiency.registry import BY_KEY
+
+    preview = upload_preview(upload)
+
+    def shown(key: str, day: date | None, after: bool) -> str:
+        figure = preview.figure(key, day)
+        if figure is None:
+            return "Not worked out"
+        return wording.indicator_value(BY_KEY[key], figure.after if after else figure.before)
+
+    rows = [
+        PreviewRow(
+            name=BY_KEY[key].name,
+            latest_before=shown(key, preview.latest_month, False),
+            latest_after=shown(key, preview.latest_month, True),
+            march_before=shown(key, preview.latest_march, False),
+            march_after=shown(key, preview.latest_march, True),
+        )
+        for key in preview_indicators()
+    ]
+    return PreviewPage(
+        added=preview.episodes_added,
+        changed=preview.episodes_changed,
+        removed=preview.episodes_removed,
+        latest_month=preview.latest_month,
+        latest_march=preview.latest_march,
+        rows=rows,
+        months_changed=preview.months_changed,
+        large_change=large_change_reasons(preview),
+        history_token=preview.history_token,
+    )
 
 
 def _tables_text(upload: Upload, kinds: list[str], ignored: Collection[str]) -> str:
@@ -295,4 +360,5 @@ def upload_page(upload: Upload) -> UploadPage:
             if upload.status == Upload.Status.REJECTED and upload.warnings_count
             else ""
         ),
+        preview=preview_page(upload) if upload.status == Upload.Status.AWAITING else None,
     )

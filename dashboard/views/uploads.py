@@ -9,12 +9,18 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from dashboard import access
 from dashboard.exports import csv_download
-from dashboard.forms import WINDOW_ONLY_FOR_903, UndoUploadForm, UploadFilterForm, UploadForm
+from dashboard.forms import (
+    WINDOW_ONLY_FOR_903,
+    ConfirmUploadForm,
+    UndoUploadForm,
+    UploadFilterForm,
+    UploadForm,
+)
 from dashboard.pages.uploads import (
     WARNING_ROWS_SHOWN,
     authorities_with_totals,
@@ -100,6 +106,8 @@ def _submit(request: HttpRequest, form: UploadForm) -> Upload | None:
             window_start=window_start,
             files=[RawFile(name=f.name, content=f.read()) for f in data["files"]],
             kind=data["kind"],
+            # A 903 upload waits, checked, for data staff to confirm its preview.
+            confirm_first=True,
         )
     except UploadRefused as refusal:
         form.add_error("as_at", str(refusal))
@@ -110,6 +118,15 @@ def _submit(request: HttpRequest, form: UploadForm) -> Upload | None:
 @access.require(access.can_view_uploads)
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = access.upload_for(request.user, upload_id)
+    return _detail(request, upload)
+
+
+def _detail(
+    request: HttpRequest,
+    upload: Upload,
+    confirm_form: ConfirmUploadForm | None = None,
+    note: str = "",
+) -> HttpResponse:
     page = upload_page(upload)
     table = None
     if page.errors is not None:
@@ -130,8 +147,57 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
             "computation": page.computation,
             "can_upload": access.can_upload(request.user),
             "can_undo": _can_undo(request, upload),
+            "preview": page.preview,
+            "can_confirm": page.preview is not None and access.can_upload(request.user),
+            "confirm_form": confirm_form
+            or ConfirmUploadForm(
+                initial={"history_token": page.preview.history_token if page.preview else ""}
+            ),
+            "confirm_note": note,
         },
     )
+
+
+def _awaiting(request: HttpRequest, upload_id: int) -> Upload:
+    upload = access.upload_for(request.user, upload_id)
+    if upload.status != Upload.Status.AWAITING:
+        raise Http404("Only an upload awaiting confirmation can be loaded or cancelled.")
+    return upload
+
+
+@require_POST
+@access.require(access.can_upload)
+def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
+    from sufficiency.preview import PreviewOutdated, ReasonRequired, confirm_upload
+
+    upload = _awaiting(request, upload_id)
+    form = ConfirmUploadForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, upload, form)
+    try:
+        confirm_upload(
+            upload=upload,
+            user=request.user,
+            history_token=form.cleaned_data["history_token"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ReasonRequired as refusal:
+        form.add_error("reason", str(refusal))
+        return _detail(request, upload, form)
+    except PreviewOutdated as outdated:
+        upload.refresh_from_db()
+        return _detail(request, upload, note=str(outdated))
+    return redirect("dashboard-upload-detail", upload_id=upload.pk)
+
+
+@require_POST
+@access.require(access.can_upload)
+def upload_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
+    from placements.uploads import cancel_upload
+
+    upload = _awaiting(request, upload_id)
+    cancel_upload(upload_id=upload.pk, user=request.user)
+    return redirect("dashboard-upload-detail", upload_id=upload.pk)
 
 
 def _can_undo(request: HttpRequest, upload: Upload) -> bool:
@@ -197,6 +263,8 @@ urlpatterns = [
     path("uploads/<int:upload_id>/", upload_detail, name="dashboard-upload-detail"),
     path("uploads/<int:upload_id>/status.json", upload_status, name="dashboard-upload-status"),
     path("uploads/<int:upload_id>/undo/", upload_undo, name="dashboard-upload-undo"),
+    path("uploads/<int:upload_id>/confirm/", upload_confirm, name="dashboard-upload-confirm"),
+    path("uploads/<int:upload_id>/cancel/", upload_cancel, name="dashboard-upload-cancel"),
     path(
         "uploads/<int:upload_id>/problems.csv",
         upload_problems_csv,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from dashboard import forms
 from placements.models import CarerHousehold, PlacementCost, Upload, UploadProblem
 from tests.extracts import child, episode, extract_files
-from tests.helpers import UploadFactory, client_for, page_words
+from tests.helpers import UploadFactory, client_for, page_words, press_load_it
 from tests.placements.carer_extracts import carers_csv, cost, costs_csv, household
 
 pytestmark = pytest.mark.django_db
@@ -109,14 +109,15 @@ def test_costs_extract_through_the_form_loads_and_says_so(
     assert "<dt>Extract</dt><dd>Placement costs extract</dd>" in detail.text
 
 
-def test_903_extract_through_the_form_still_loads(
+def test_903_extract_through_the_form_loads_once_confirmed(
     make_user, la, django_capture_on_commit_callbacks
 ):
     raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
     client = client_for(make_user("data_staff", la))
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, "ssda903", raw)
-    detail = client.get(response["Location"])
+    checked = client.get(response["Location"])
+    detail = press_load_it(client, checked, django_capture_on_commit_callbacks)
     assert "Loaded 1 child and 1 episode" in page_words(detail)
     assert "<dt>Extract</dt><dd>SSDA903 extract</dd>" in detail.text
     assert "<dt>Window</dt><dd>1 April 2025 to 31 October 2025</dd>" in detail.text

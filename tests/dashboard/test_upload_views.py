@@ -22,7 +22,14 @@ from dashboard.wording import long_date
 from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile, UploadProblem
 from tests.conftest import UserFactory
 from tests.extracts import child, episode, extract_files
-from tests.helpers import UploadFactory, client_for, page_text, page_words, spaced_page_text
+from tests.helpers import (
+    UploadFactory,
+    client_for,
+    page_text,
+    page_words,
+    press_load_it,
+    spaced_page_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -374,9 +381,11 @@ def test_upload_of_a_correct_extract_loads_and_says_so(
     client = client_for(make_user("data_staff", la))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("dashboard-upload-new"), form_data(files=files))
+    checked = client.get(response["Location"])
+    assert "Awaiting confirmation" in page_text(checked)
+    page = press_load_it(client, checked, django_capture_on_commit_callbacks).text
     upload = Upload.objects.get()
     assert upload.status == Upload.Status.LOADED, upload.failure
-    page = client.get(response["Location"]).text
     assert "Loaded 1 child and 1 episode" in page
 
 
@@ -414,7 +423,8 @@ def test_upload_with_other_903_tables_loads_and_names_them_ignored(
     raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
     raw.append(("dolo.csv", b"CHILD,DOB,DOLO_START,DOLO_END\r\nA1,01/06/2012,01/06/2025,\r\n"))
     client = client_for(make_user("data_staff", la))
-    page = post_extract(client, django_capture_on_commit_callbacks, raw)
+    checked = post_extract(client, django_capture_on_commit_callbacks, raw)
+    page = press_load_it(client, checked, django_capture_on_commit_callbacks)
     assert Upload.objects.get().status == Upload.Status.LOADED
     words = spaced_page_text(page)
     assert "Loaded 1 child and 1 episode" in words

@@ -1,11 +1,15 @@
 import datetime as dt
+import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import CommandParser
+from django.utils.module_loading import import_string
 
-from placements.management.commands._common import iso_date
+from placements.management.commands._common import authority, iso_date
 from placements.management.commands._imports import ImportCommand
 from placements.models import LocalAuthority, Upload
-from placements.uploads import default_window_start
+from placements.uploads import as_at_refusal, default_window_start
 
 
 class Command(ImportCommand):
@@ -24,6 +28,42 @@ class Command(ImportCommand):
         window.add_argument(
             "--full-history", action="store_true", help="The files hold the whole history"
         )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the files and print what loading them would change; keep nothing",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        if not options["dry_run"]:
+            super().handle(*args, **options)
+            return
+        la = authority(str(options["la"]))
+        as_at = iso_date(str(options["as_at"]), "--as-at")
+        files = self._read_files([Path(str(f)) for f in options["files"]])  # type: ignore[union-attr]
+        refusal = as_at_refusal(as_at)
+        if refusal is not None:
+            self.stderr.write(f"ERROR: {refusal}")
+            sys.exit(1)
+        # The preview needs the indicators, which placements may not import: settings name it.
+        dry_run = import_string(settings.UPLOAD_PREVIEW)
+        result = dry_run(
+            la=la, as_at=as_at, window_start=self.window_start(options, as_at), files=files
+        )
+        # Every problem on standard error: standard output is only the preview's lines.
+        for problem in result.problems:
+            self.stderr.write(problem.as_line())
+        if result.preview is None:
+            self.stderr.write(
+                f"Rejected: {sum(p.is_error for p in result.problems)} error(s). "
+                "Nothing was changed (dry run); the stored history is as it was."
+            )
+            sys.exit(1)
+        for name, value in result.preview.lines():
+            self.stdout.write(f"{name}: {value}")
 
     def window_start(self, options: dict[str, object], as_at: dt.date) -> dt.date | None:
         if options["full_history"]:
