@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sufficiency
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: run install test test-fast lint types docs format worker beat reset-db bench demo
+.PHONY: run install test test-fast lint types docs format worker beat reset-db bench demo validate-synthetic
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,3 +73,18 @@ bench: $(STAMP)
 	DATABASE_URL=$${BENCH_INGEST_DATABASE_URL:-$(TEST_DATABASE_URL)_bench_ingest} $(BIN)/python -m bench.ingest
 	DATABASE_URL=$${BENCH_DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python -m bench.indicators
 	DATABASE_URL=$${BENCH_DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python -m bench.pages
+
+# The DfE's own 903 validator on one synthetic year, in a virtual environment of its own (it pins
+# an older pandas than the product): the errors it finds, per rule, as name: value lines.
+VALIDATOR_VENV := .venv-validator
+VALIDATE_DIR := build/validate-synthetic
+VALIDATE_DB := DATABASE_URL=sqlite:///$(CURDIR)/$(VALIDATE_DIR)/db.sqlite3
+validate-synthetic: $(STAMP)
+	test -x $(VALIDATOR_VENV)/bin/python || $(PYTHON) -m venv $(VALIDATOR_VENV)
+	$(VALIDATOR_VENV)/bin/pip install --quiet "csc-validator-be-903==0.1.17"
+	rm -rf $(VALIDATE_DIR) && mkdir -p $(VALIDATE_DIR)
+	$(VALIDATE_DB) $(BIN)/python manage.py migrate -v0
+	$(VALIDATE_DB) $(BIN)/python manage.py add_la 999 "Synthetic Borough" --districts E09000028
+	$(VALIDATE_DB) $(BIN)/python manage.py generate_903 --la 999 --children-in-care 450 \
+		--years 1 --seed 2026 --as-at 2026-03-31 --out $(VALIDATE_DIR)/out
+	$(VALIDATOR_VENV)/bin/python scripts/validate_synthetic.py $(VALIDATE_DIR)/out/2025-26 2026 E09000028
