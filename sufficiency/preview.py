@@ -36,7 +36,7 @@ from placements.uploads import (
     stitch_onto_stored,
     validate_903_files,
 )
-from sufficiency.models import IndicatorValue
+from sufficiency.models import IndicatorValue, IssuedReport
 from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION, PROMISES
 from sufficiency.services import (
     IndicatorInputs,
@@ -96,6 +96,8 @@ class UploadPreview:
     figures: list[FigureChange] = field(default_factory=list)
     months_changed: list[dt.date] = field(default_factory=list)
     history_token: str = ""
+    # Of `months_changed`, those whose committee report has been issued (sufficiency.revisions).
+    issued_months_changed: list[dt.date] = field(default_factory=list)
 
     @property
     def removes_many(self) -> bool:
@@ -140,6 +142,10 @@ class UploadPreview:
             ("latest_month", _iso(self.latest_month)),
             ("latest_31_march", _iso(self.latest_march)),
             ("months_changed", ",".join(d.isoformat() for d in self.months_changed) or "none"),
+            (
+                "issued_months_changed",
+                ",".join(d.isoformat() for d in self.issued_months_changed) or "none",
+            ),
             ("large_change", "yes" if self.is_large else "no"),
         ]
         return lines
@@ -149,6 +155,7 @@ class UploadPreview:
         data["latest_month"] = _iso(self.latest_month, "")
         data["latest_march"] = _iso(self.latest_march, "")
         data["months_changed"] = [d.isoformat() for d in self.months_changed]
+        data["issued_months_changed"] = [d.isoformat() for d in self.issued_months_changed]
         data["figures"] = [
             {**asdict(f), "period_end": f.period_end.isoformat()} for f in self.figures
         ]
@@ -175,6 +182,10 @@ class UploadPreview:
             figures=figures,
             months_changed=[dt.date.fromisoformat(d) for d in data["months_changed"]],  # type: ignore[attr-defined]
             history_token=str(data["history_token"]),
+            issued_months_changed=[
+                dt.date.fromisoformat(d)
+                for d in data.get("issued_months_changed", [])  # type: ignore[attr-defined]
+            ],
         )
 
 
@@ -242,6 +253,10 @@ def _preview(
         figures=figures,
         months_changed=months_changed,
         history_token=stitched.token,
+        issued_months_changed=sorted(
+            set(months_changed)
+            & set(IssuedReport.objects.filter(la=la).values_list("period_end", flat=True))
+        ),
     )
     return preview, stitched.repairs
 
@@ -392,7 +407,10 @@ def large_change_reasons(preview: UploadPreview) -> list[str]:
             f"it removes {preview.episodes_removed} of the {preview.episodes_in_window} stored "
             "episodes in its window"
         )
-    if preview.changes_earlier_months:
+    if preview.issued_months_changed:
+        months = ", ".join(f"{d.day} {d:%B %Y}" for d in preview.issued_months_changed)
+        reasons.append(f"it changes figures the committee has already had, for {months}")
+    elif preview.changes_earlier_months:
         reasons.append("it changes figures at month ends before the latest")
     return reasons
 

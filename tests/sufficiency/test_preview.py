@@ -14,7 +14,8 @@ from placements.models import Child, Episode, LocalAuthority, Upload, UploadFile
 from placements.ssda903.readers import RawFile
 from placements.uploads import validate_903_files
 from sufficiency.models import Computation, IndicatorValue
-from sufficiency.preview import preview_extract
+from sufficiency.preview import large_change_reasons, preview_extract
+from sufficiency.revisions import issue_report
 from sufficiency.services import recompute_indicators
 from tests.extracts import CORRECTED, STORED, child, episode, extract_files
 
@@ -169,3 +170,18 @@ def test_dry_run_lists_warnings_apart_from_the_preview_lines(la, tmp_path):
         "episodes_changed: 0",
         "episodes_removed: 2",
     ]
+
+
+def test_a_change_to_a_month_the_committee_has_had_says_so(la, tmp_path):
+    load_stored(la, tmp_path)
+    issue_report(la=la, period_end=MARCH, user=None, how="marked", figures={})
+    files = [RawFile(name, content) for name, content in CORRECTED]
+    extract, _ = validate_903_files(files, la_id=la.pk, as_at=MAY)
+    preview = preview_extract(la=la, extract=extract, as_at=MAY, window_start=dt.date(2024, 4, 1))
+
+    assert preview.issued_months_changed == [MARCH]
+    reasons = large_change_reasons(preview)
+    assert "it changes figures the committee has already had, for 31 March 2024" in reasons
+    code, out, _ = run("--la", la.code, "--as-at", "2024-05-31", "--dry-run",
+                       *write(tmp_path, CORRECTED, "corrected"))  # fmt: skip
+    assert code == 0 and "issued_months_changed: 2024-03-31" in out.splitlines()
