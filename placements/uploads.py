@@ -72,8 +72,9 @@ from placements.stored import (
 logger = logging.getLogger(__name__)
 
 MSG_PROCESSING_FAILED = (
-    "Processing stopped because of an internal error ({kind}). Nothing was changed; "
-    "the stored history is as it was. Please tell your system administrator."
+    "Processing stopped unexpectedly, on a fault in the product rather than in the files "
+    "({kind}). Nothing was changed: the stored history and the figures are as they were, and "
+    "the files are kept. Please tell your system administrator, who can find it in the log."
 )
 MSG_AS_AT_AFTER_TODAY = (
     "The as-at date, {as_at}, is after today, {today}: an extract can only be correct to a "

@@ -248,6 +248,9 @@ def test_internal_error_while_loading_a_confirmed_upload_fails_it_and_changes_no
     shown = press_load_it(client, page, django_capture_on_commit_callbacks, reason="Corrected")
 
     assert Upload.objects.latest("id").status == Upload.Status.FAILED
-    assert "internal error (KeyError)" in page_text(shown)
+    assert "Processing stopped unexpectedly" in page_text(shown) and "(KeyError)" in page_text(
+        shown
+    )
+    assert "internal error" not in page_text(shown)
     assert "a row's contents" not in page_text(shown)
     assert history(stored_la) == STORED_ROWS
