@@ -15,6 +15,18 @@ if TYPE_CHECKING:
     from sufficiency.declaration import Unit
 
 
+# Two stored values this close are the same figure: computing the same history twice gives
+# the same floats, so only a real change of the figure is further apart.
+SAME_VALUE_TOLERANCE = 1e-9
+
+
+def same_value(before: float | None, after: float | None) -> bool:
+    """Whether two stored values of a figure are the same (None: no value)."""
+    if before is None or after is None:
+        return before is None and after is None
+    return abs(before - after) <= SAME_VALUE_TOLERANCE
+
+
 class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
     def current(self) -> IndicatorValueQuerySet:
         """Values of the definitions in force; older versions stay stored but are not shown."""
@@ -349,13 +361,8 @@ class Commentary(models.Model):
             return False  # no figure recorded with the words (none then, or written elsewhere)
         if numerator is None:
             return True
-        same_value = (self.written_value is None and value is None) or (
-            self.written_value is not None
-            and value is not None
-            and abs(self.written_value - value) < 1e-9
-        )
         return not (
-            same_value
+            same_value(self.written_value, value)
             and self.written_numerator == numerator
             and self.written_denominator == denominator
         )

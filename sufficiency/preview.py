@@ -36,7 +36,7 @@ from placements.uploads import (
     stitch_onto_stored,
     validate_903_files,
 )
-from sufficiency.models import IndicatorValue, IssuedReport
+from sufficiency.models import IndicatorValue, IssuedReport, same_value
 from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION, PROMISES
 from sufficiency.services import (
     IndicatorInputs,
@@ -48,8 +48,6 @@ from sufficiency.services import (
 # Removing more than this share of the stored episodes in the upload's window is a large
 # change, which needs a reason before it loads.
 LARGE_REMOVAL_SHARE = 0.10
-# Two values closer than this are the same figure (a stored float against a computed one).
-_SAME = 1e-9
 
 
 def preview_indicators() -> list[str]:
@@ -241,7 +239,7 @@ def _preview(
     months_changed = [
         day
         for day in reported
-        if any(not _same(before.get((k, day)), after.get((k, day))) for k in keys)
+        if any(not same_value(before.get((k, day)), after.get((k, day))) for k in keys)
     ]
     preview = UploadPreview(
         episodes_added=diff.added,
@@ -259,12 +257,6 @@ def _preview(
         ),
     )
     return preview, stitched.repairs
-
-
-def _same(before: float | None, after: float | None) -> bool:
-    if before is None or after is None:
-        return before is None and after is None
-    return math.isclose(before, after, rel_tol=_SAME, abs_tol=_SAME)
 
 
 def _inputs_after(

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from placements.models import LocalAuthority
 from sufficiency.declaration import Indicator
-from sufficiency.models import IndicatorValue, IssuedFigure, IssuedReport
+from sufficiency.models import IndicatorValue, IssuedFigure, IssuedReport, same_value
 from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION
 
 
@@ -50,13 +50,6 @@ def issue_report(
         # Issued at the same moment by someone else: theirs stands.
         return IssuedReport.objects.get(la=la, period_end=period_end), False
     return report, True
-
-
-def changed(issued: float | None, now: float | None) -> bool:
-    """Whether a figure differs from the one issued (values as stored, to the last digit)."""
-    if issued is None or now is None:
-        return (issued is None) != (now is None)
-    return abs(issued - now) > 1e-9
 
 
 @dataclass(frozen=True)
@@ -101,5 +94,6 @@ def revisions_log(*, la: LocalAuthority) -> list[Revision]:
             issued_at=f.report.issued_at,
         )
         for f in figures
-        if f.indicator in BY_KEY and changed(f.value, now.get((f.indicator, f.report.period_end)))
+        if f.indicator in BY_KEY
+        and not same_value(f.value, now.get((f.indicator, f.report.period_end)))
     ]

@@ -13,9 +13,9 @@ from functools import partial
 from dashboard import charts, wording
 from dashboard.cards import disclosure_for, target_words
 from placements.models import LocalAuthority
-from sufficiency import revisions, suppression
+from sufficiency import suppression
 from sufficiency.declaration import Indicator
-from sufficiency.models import IssuedFigure, IssuedReport
+from sufficiency.models import IssuedFigure, IssuedReport, same_value
 from sufficiency.registry import DEFINITIONS_VERSION
 from sufficiency.reports import (
     PROMISE_INDICATORS,
@@ -204,7 +204,7 @@ def build_report(
 def _revised(row: PromiseRow, was: Mapping[str, IssuedFigure]) -> PromiseRow:
     """The row with what the issued report showed, when its figure has changed since."""
     issued = was.get(row.definition.key)
-    if issued is None or not revisions.changed(issued.value, row.stored_value):
+    if issued is None or same_value(issued.value, row.stored_value):
         return row
     return replace(row, revised_from=issued.text)
 
