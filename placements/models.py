@@ -52,13 +52,16 @@ class LocalAuthority(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
-    def history_from(self) -> dt.date | None:
+    def history_from(self, *, loading_from: dt.date | None = None) -> dt.date | None:
         """The date from which the stored 903 history is complete (docs/uploads.md#history-
         coverage): the earliest day a loaded 903 upload covers, or the later date data staff
-        gave; None while no 903 upload is loaded."""
+        gave; None while no 903 upload is loaded. `loading_from`: the day an upload not yet
+        loaded is complete from, to see the history as it would be with it."""
         covered = self.uploads.filter(
             kind=Upload.Kind.SSDA903, status=Upload.Status.LOADED, complete_from__isnull=False
         ).aggregate(first=models.Min("complete_from"))["first"]
+        if loading_from is not None:
+            covered = min(covered, loading_from) if covered is not None else loading_from
         if covered is None:
             return None
         if self.history_complete_from is not None:

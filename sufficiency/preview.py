@@ -272,17 +272,9 @@ def _inputs_after(
     """What `read_inputs` would read once the stitched history were stored."""
     latest = last_month_end(la_id=la.pk)
     end = max(latest, as_at) if latest is not None else as_at
-    covered = [
-        d
-        for d in (
-            la.history_from(),
-            complete_from(window_start=window_start, episodes=extract.episodes),
-        )
-        if d
-    ]
-    first = min(covered, default=None)
-    if first is not None and la.history_complete_from is not None:
-        first = max(first, la.history_complete_from)
+    first = la.history_from(
+        loading_from=complete_from(window_start=window_start, episodes=extract.episodes)
+    )
     children = stitched.children[["child_id", "dob", "uasc"]].copy()
     children["dob"] = pd.to_datetime(children["dob"]).astype("datetime64[ns]")
     return IndicatorInputs(
