@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+
 NOT_ENOUGH_HISTORY = "Not enough history"
 # What it means, for the committee report's notes.
 HISTORY_TEXT = (
@@ -37,6 +39,22 @@ def has_enough_history(
     if complete_from is None:
         return False
     return needs_history_from(period_end, look_back_months) >= complete_from
+
+
+def enough_history_at(
+    period_ends: np.ndarray, look_back_months: np.ndarray, complete_from: dt.date | None
+) -> np.ndarray:
+    """`has_enough_history` for many figures at once: month ends (datetime64) and their
+    indicators' look-backs, element by element; one boolean each."""
+    if complete_from is None:
+        return np.zeros(len(period_ends), dtype=bool)
+    ends = np.asarray(period_ends).astype("datetime64[D]")
+    look_back = np.asarray(look_back_months, dtype=np.int64)
+    # As needs_history_from: D itself, or the 1st of the month N - 1 months before D's.
+    months_back = (np.maximum(look_back, 1) - 1).astype("timedelta64[M]")
+    first_days = (ends.astype("datetime64[M]") - months_back).astype("datetime64[D]")
+    needs = np.where(look_back > 0, first_days, ends)
+    return needs >= np.datetime64(complete_from, "D")
 
 
 def first_month_end(complete_from: dt.date, look_back_months: int) -> dt.date:

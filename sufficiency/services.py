@@ -17,6 +17,7 @@ from django.utils import timezone
 from placements.bulk import copy_frame
 from placements.models import Child, LocalAuthority, Population, Upload
 from placements.stored import episodes_frame, stored_costs_frame, stored_households_frame
+from sufficiency import coverage
 from sufficiency.care_history import build_care_history
 from sufficiency.indicators import (
     compute_indicators,
@@ -119,16 +120,9 @@ def with_coverage(values: pd.DataFrame, complete_from: dt.date | None) -> pd.Dat
     whose indicator looks back further than the history is complete (sufficiency.coverage)."""
     values = values.copy()
     look_back = values["indicator"].map({key: d.look_back_months for key, d in BY_KEY.items()})
-    ends = pd.to_datetime(values["period_end"]).to_numpy(dtype="datetime64[D]")
-    # The first day each figure needs: D itself, or the 1st of the month N - 1 before D's.
-    months_back = (look_back.clip(lower=1) - 1).to_numpy(dtype="int64").astype("timedelta64[M]")
-    first_days = (ends.astype("datetime64[M]") - months_back).astype("datetime64[D]")
-    needs = pd.Series(np.where(look_back.to_numpy() > 0, first_days, ends), index=values.index)
-    if complete_from is None:
-        enough = pd.Series(False, index=values.index)
-    else:
-        enough = needs >= pd.Timestamp(complete_from)
-    values["enough_history"] = enough.to_numpy(dtype=bool)
+    values["enough_history"] = coverage.enough_history_at(
+        pd.to_datetime(values["period_end"]).to_numpy(), look_back.to_numpy(), complete_from
+    )
     short = ~values["enough_history"]
     values.loc[short, "value"] = np.nan
     values.loc[short, ["numerator", "denominator"]] = 0
