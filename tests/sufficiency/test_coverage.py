@@ -182,3 +182,12 @@ def test_no_list_of_children_behind_a_month_without_enough_history(one_year, mak
         "/children/", {"la": one_year.pk, "indicator": "moves_3plus", "period": "2024-03-31"}
     )
     assert full.status_code == 200
+
+
+def test_no_link_to_the_children_of_a_month_without_enough_history(one_year, make_user) -> None:
+    officer = client_for(make_user("officers", one_year))
+    link = "See the children counted in this number"
+    short = officer.get("/indicators/moves_3plus/", {"la": one_year.pk, "period": "2024-02-29"})
+    assert link not in short.content.decode()
+    full = officer.get("/indicators/moves_3plus/", {"la": one_year.pk, "period": "2024-03-31"})
+    assert link in full.content.decode()
