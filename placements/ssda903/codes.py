@@ -60,8 +60,10 @@ TEMPORARY_PLACEMENTS = {f"T{i}" for i in range(0, 5)}
 OTHER_PLACEMENTS = {"Z1", "Z11", "Z12", "Z13", "Z14"}
 # Placements for which the 903 expects no provider code.
 NO_PROVIDER_PLACEMENTS = TEMPORARY_PLACEMENTS | OTHER_PLACEMENTS
-# Placements for which no Ofsted URN is expected (parents, independent living, temporary, other).
-NO_URN_PLACEMENTS = NO_PROVIDER_PLACEMENTS | {"P1", "P2", "P3"}
+# Placements for which no Ofsted URN is expected (parents, independent living, residential
+# employment, NHS and young offender establishments, care homes, temporary, other): the DfE's
+# rules 218 and 222. Ofsted does not register these settings as children's social care.
+NO_URN_PLACEMENTS = NO_PROVIDER_PLACEMENTS | {"P1", "P2", "P3", "R1", "R2", "R5"}
 
 PLACE_PROVIDER = {"PR0", "PR1", "PR2", "PR3", "PR4", "PR5"}
 

@@ -501,7 +501,9 @@ def _flag_provider_and_urn(
     parent = known_place & ~no_provider & (provider == "PR0") & (place != "P1")
     where.flag(parent, "PLACE_PROVIDER", provider, MSG_PR0_NOT_P1, problems)
     urn = frame["urn"]
-    urn_expected = known_place & ~place.isin(codes.NO_URN_PLACEMENTS)
+    # A short break (V3/V4) records no placement location at all (the DfE's rule 214).
+    short_break = frame["ls"].isin(codes.SHORT_BREAK_LEGAL_STATUS)
+    urn_expected = known_place & ~place.isin(codes.NO_URN_PLACEMENTS) & ~short_break
     where.flag(urn_expected & (urn == ""), "URN", urn, MSG_URN_MISSING, problems, warning=True)
     bad_urn = (urn != "") & ~matches(urn, _URN)
     where.flag(bad_urn, "URN", urn, MSG_URN_FORMAT, problems, warning=True)

@@ -105,7 +105,10 @@ def _costs(rng: np.random.Generator, placements: pd.DataFrame) -> np.ndarray:
     rated = np.isin(groups, list(_PROVIDER_RATED)) & ~np.isin(urns, ["", codes.URN_NOT_REGISTERED])
     names = sorted(set(urns[rated]))
     base = dict(zip(names, rng.uniform(0.1, 0.9, len(names)), strict=True))
-    homes = sorted(set(urns[rated & (groups == "childrens_home")]))
+    # A home for short breaks (V3/V4) is never one of the dear ones: its many short stays
+    # would make most children's home placements dear.
+    short_break = placements["LS"].isin(codes.SHORT_BREAK_LEGAL_STATUS).to_numpy()
+    homes = sorted(set(urns[rated & (groups == "childrens_home") & ~short_break]))
     count = max(1, round(_HIGH_COST_HOME_SHARE * len(homes))) if homes else 0
     dear = set(rng.choice(homes, size=count, replace=False)) if count else set()
     wobble = rng.normal(0, 0.06, size)

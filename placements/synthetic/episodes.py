@@ -63,6 +63,12 @@ _K3_FROM = _VALIDITY["K3"][0]
 _H5_TO = _VALIDITY["H5"][1]
 _P2_TO = _VALIDITY["P2"][1]
 _Z1_TO = _VALIDITY["Z1"][1]
+# Kinds of placement whose code ends with Z1 (K2 without registration becomes Z12).
+_ENDS_WITH_Z1 = ("z", "unregistered")
+# Codes retired while a placement may run on, followed by a code for the same placement.
+_RETIRING = ("P2", "H5")
+_TEMPORARY_CODES = frozenset(codes.TEMPORARY_PLACEMENTS)
+_TEN_YEARS = int(10 * _YEAR) + 3  # days: ten years, leap days and all
 
 
 def _valid(place: str, day: int) -> bool:
@@ -183,7 +189,11 @@ class _Builder:
             return "U3"
         if kind in ("la", "ifa"):
             return "U6"
-        if kind == "home" or kind == "unregistered":
+        if kind == "unregistered":
+            # From 2025-26 an unregistered children's home has its own code; XXXXXXX is left
+            # to adoption agencies (the DfE's rule 242).
+            return "K2" if day <= _Z1_TO else "Z12"
+        if kind == "home":
             return "K2"
         if kind == "secure":
             return "K1"
@@ -209,7 +219,7 @@ class _Builder:
 
     def new_placement(self, kind: str, day: int, period: _Period) -> _Placement:
         age = (day - period.dob) / _YEAR
-        if kind == "home" and self.rng.random() < 0.03:
+        if kind == "home" and self.rng.random() < 0.03 and day != _Z1_TO:
             kind = "unregistered"
         if kind == "home" and self.rng.random() < 0.15:
             category = "home_la"
@@ -218,7 +228,9 @@ class _Builder:
         else:
             category = kind
         place = self.place_code(kind, day, age)
-        provider = -1 if kind == "z" else self.provider(category, period)
+        # An "other" placement has no provider code or URN, but it has an address (the DfE's
+        # rule 392b): somewhere like an unregistered home's.
+        provider = self.provider("unregistered" if kind == "z" else category, period)
         return _Placement(start=day, kind=kind, place=place, provider=provider)
 
     # One period ------------------------------------------------------------------------
@@ -236,7 +248,15 @@ class _Builder:
                 length = 7 + int(self.rng.exponential(140))
             else:
                 length = 30 + int(self.rng.exponential(2600))
-            result.append(self.new_placement(self.kind_for(age, period), day, period))
+            kind = self.kind_for(age, period)
+            if kind == "z" and day == _Z1_TO:
+                kind = "home"  # Z1's last day: no code of its kind could run on from it
+            placement = self.new_placement(kind, day, period)
+            if placement.kind in _ENDS_WITH_Z1 and day < _Z1_TO < day + length:
+                # Z1 and unregistered K2 end with 2024-25; the new codes are not an episode
+                # that can continue the old one, so the child moves on by then.
+                length = _Z1_TO - day
+            result.append(placement)
             day += length
         return result
 
@@ -251,8 +271,10 @@ class _Builder:
             changes = [(start, status)]
             # Police protection lasts up to 72 hours, an emergency protection order up to
             # eight days; a child not yet home by then is accommodated.
+            # A child transferred from police custody (J2) is held for at most 21 days (the DfE's
+            # rule 364); one still looked after by then is accommodated.
             after = self.uniform(1, 3) if status == "L1" else self.uniform(2, 8)
-            if status in ("L1", "L2") and start + after <= end - 1:
+            if status in ("L1", "L2", "J2") and start + after <= end - 1:
                 changes.append((start + after, "V2" if rng.random() < 0.85 else "C1"))
             return changes
         status = self.pick(_INITIAL_LS if age >= 10 else _INITIAL_LS_YOUNG)
@@ -272,7 +294,9 @@ class _Builder:
             change(self.uniform(1, 3), "C1" if rng.random() < 0.6 else "V2")
         elif status == "L2":
             change(self.uniform(2, 8), "C1")
-        elif status in ("J1", "J2", "J3") and rng.random() < 0.4:
+        elif status == "J2":
+            change(min(self.uniform(1, 20), max(1, last - day)), "V2")
+        elif status in ("J1", "J3") and rng.random() < 0.4:
             change(self.uniform(20, 200), "V2")
         long_stay = period.end - period.start > 365
         if status == "V2" and (
@@ -315,8 +339,9 @@ class _Builder:
         if final_kind:
             status_then = [ls for day, ls in statuses if day <= final_start][-1]
             previous = placements[-1]
-            if final_kind == "parents" and status_then not in ("C1", "C2"):
-                final_kind = ""  # placement with parents needs a care order
+            if final_kind == "parents" and (status_then not in ("C1", "C2") or period.uasc):
+                # Placement with parents needs a care order, and parents in this country.
+                final_kind = ""
             elif final_kind == "adopt":
                 order = status_then == "E1"
                 if previous.kind in _FOSTER_KINDS and rng.random() < 0.35:
@@ -377,6 +402,8 @@ class _Builder:
                 day = placement.start + self.uniform(180, min(700, stop - placement.start - 1))
                 if day not in events:
                     events[day] = {"type": _LONG_TERM[placement.place], "at": index}
+        for index, placement in enumerate(placements):
+            self.retire(placement, bounds[index], index, events)
         for index, placement in enumerate(placements):
             stop = bounds[index]
             if placement.kind not in (*_FOSTER_KINDS, "home") or stop - placement.start < 40:
@@ -457,7 +484,8 @@ class _Builder:
 
         rec = self.reason_ceased(period, rows[-1][3], status)
         last = len(rows) - 1
-        for index, (day, rne, status, place, provider, reason, post, urn) in enumerate(rows):
+        reasons = _reasons_on_ending_episodes(rows, period.dob)
+        for index, (day, rne, status, place, provider, _, post, urn) in enumerate(rows):
             self.rows.append(
                 (
                     period.child,
@@ -469,12 +497,30 @@ class _Builder:
                     provider,
                     rows[index + 1][0] if index < last else end,
                     rec if index == last else codes.CONTINUES_IN_CARE,
-                    reason,
+                    reasons[index],
                     period.home_post,
                     post,
                     urn,
                 )
             )
+
+    def retire(
+        self, placement: _Placement, stop: int, index: int, events: dict[int, dict[str, object]]
+    ) -> None:
+        """A placement whose code is retired while it lasts (P2, H5) changes to the code that
+        replaced it on the old code's last day, with the same carer (RNE T), as councils
+        recorded it: a retired code is never open in a later year's return (the DfE's rule
+        146)."""
+        place = placement.place
+        while place in _RETIRING:
+            last_day = _VALIDITY[place][1]
+            if stop <= last_day:
+                return  # it ends in time: a later return does not hold it
+            place = self._successor(place, last_day)
+            if last_day <= placement.start:
+                placement.place = place
+                continue
+            events.setdefault(last_day, {}).update(type=place, at=index)
 
     def _successor(self, place: str, day: int) -> str:
         candidates = ("H5", "K3") if place == "P2" else ("K3",) if place == "H5" else ()
@@ -511,7 +557,8 @@ class _Builder:
                 return "E47" if r < 0.75 else "E48"
             if place in ("U4", "U5", "U6"):
                 return "E45"
-            return "E46" if r < 0.5 else "E48"
+            # E45 and E46 are orders to former foster carers (the DfE's rule 516).
+            return "E48"
         if route == HOME:
             if period.reenters:
                 return "E4A" if r < 0.8 else "E4B"
@@ -579,3 +626,20 @@ class _Builder:
                     )
                 )
             day += nights + int(every * (0.75 + 0.5 * rng.random()))
+
+
+def _reasons_on_ending_episodes(rows: list[tuple], dob: int) -> list[str]:
+    """REASON_PLACE_CHANGE, as the 903 records it: on the episode whose placement ends, X1
+    with the next episode a change of placement (RNE P, B, T or U), drawn for the next one
+    (the DfE's rule 225). Never on a temporary placement or the episode before one (its rule
+    226), nor on the last episode of a period; a child under 10 is not moved into custody
+    (its rule 234)."""
+    reasons = [""] * len(rows)
+    for index in range(len(rows) - 1):
+        here, after = rows[index], rows[index + 1]
+        moves = after[1] in ("P", "B", "T", "U")
+        if moves and here[3] not in _TEMPORARY_CODES and after[3] not in _TEMPORARY_CODES:
+            reasons[index] = after[5]
+            if reasons[index] == "CUSTOD" and here[0] < dob + _TEN_YEARS:
+                reasons[index] = "OTHER"
+    return reasons

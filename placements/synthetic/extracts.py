@@ -13,6 +13,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
+from placements.ssda903 import codes
 from placements.ssda903.readers import TABLE_COLUMNS
 from placements.synthetic.history import EPISODE_COLUMNS, CollectionYear, SyntheticHistory
 from placements.synthetic.supply import SyntheticSupply
@@ -81,9 +82,15 @@ def _extract(
         extra = extra_episode_columns.reindex(episodes.index).fillna("")
         episodes[list(extra.columns)] = extra
         columns += list(extra.columns)
+    # A short break records no placement location: no postcodes, no URN (the DfE's rules 214,
+    # 398 and 420). The history keeps them: the carers extract pools short-break carers by them.
+    short_break = episodes["LS"].isin(codes.SHORT_BREAK_LEGAL_STATUS)
+    episodes.loc[short_break, ["HOME_POST", "PL_POST", "URN"]] = ""
     open_at_end = episodes["DEC"].isna() | (episodes["DEC"] > end)
     episodes.loc[open_at_end, "DEC"] = pd.NaT
     episodes.loc[open_at_end, "REC"] = ""
+    # Why the placement ended is recorded when it ends, not before.
+    episodes.loc[open_at_end, "REASON_PLACE_CHANGE"] = ""
     episodes["DECOM"] = _dates(episodes["DECOM"])
     episodes["DEC"] = _dates(episodes["DEC"])
 
@@ -96,6 +103,7 @@ def _extract(
     not_yet = children["MC_DOB"].notna() & (children["MC_DOB"] > end)
     children.loc[not_yet, "MOTHER"] = "0"
     children.loc[not_yet, "MC_DOB"] = pd.NaT
+    children["UPN"] = _upn_or_reason_unknown(children, coded_in)
     children["DOB"] = _dates(children["DOB"])
     children["MC_DOB"] = _dates(children["MC_DOB"])
     children["DUC"] = _dates(children["DUC"])
@@ -104,6 +112,18 @@ def _extract(
         "episodes": episodes[columns].reset_index(drop=True),
         "uasc": children.loc[children["UASC"], UASC_COLUMNS].reset_index(drop=True),
     }
+
+
+def _upn_or_reason_unknown(children: pd.DataFrame, coded_in: dt.date) -> pd.Series:
+    """The UPN, or for a child without one the code that says why (the DfE's rule 442): UN1
+    not yet of school age (under four on 31 August before the collection year, its rule 209),
+    otherwise UN5, none ever issued."""
+    year_start = coded_in.year if coded_in.month >= 4 else coded_in.year - 1
+    school_from = pd.Timestamp(year_start - 1 - 4, 8, 31)
+    unknown = children["UPN"] == ""
+    young = children["DOB"] > school_from
+    reason = np.where(young, "UN1", "UN5")
+    return children["UPN"].where(~unknown, pd.Series(reason, index=children.index))
 
 
 def _write(tables: dict[str, pd.DataFrame], folder: Path) -> WrittenExtract:

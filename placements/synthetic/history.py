@@ -208,12 +208,12 @@ def generate_history(
     places = _Places(rng, districts, children_in_care)
 
     home_rows = rng.integers(len(places.home), size=size + short_break_count)
-    no_home = rng.random(size + short_break_count) < 0.025
     home_post = places.home["postcode"].to_numpy(dtype=object)[home_rows]
     home_e = places.home["easting"].to_numpy()[home_rows]
     home_n = places.home["northing"].to_numpy()[home_rows]
     child_uasc = np.concatenate([uasc[children], np.zeros(short_break_count, dtype=bool)])
-    unknown_home = no_home | child_uasc
+    # Only an unaccompanied child has no home postcode (the DfE's rule 392b).
+    unknown_home = child_uasc
     home_post[unknown_home] = ""
     home_e[unknown_home] = np.nan
     home_n[unknown_home] = np.nan
@@ -350,6 +350,10 @@ def _children_frame(
     mc_dob = dob + mc_offset
     mother = ~male & (mother_draw < 0.03) & (mc_dob <= _day(as_at))
     adult = birthdays(dob, 18)
+    # UASC status ends at 18; for a 29 February birthday the DfE counts 18 years to 28 February
+    # (its rule 304), a day before the birthday the rest of the history keeps.
+    leap_day = pd.DatetimeIndex(dob.astype("datetime64[D]")).strftime("%m-%d") == "02-29"
+    duc = np.where(leap_day, adult - 1, adult)
     return pd.DataFrame(
         {
             "CHILD": [str(i) for i in ids],
@@ -360,6 +364,6 @@ def _children_frame(
             "MOTHER": np.where(male, "", np.where(mother, "1", "0")),
             "MC_DOB": np.where(mother, mc_dob, np.iinfo(np.int64).min).astype("datetime64[D]"),
             "UASC": uasc,
-            "DUC": np.where(uasc, adult, np.iinfo(np.int64).min).astype("datetime64[D]"),
+            "DUC": np.where(uasc, duc, np.iinfo(np.int64).min).astype("datetime64[D]"),
         }
     )

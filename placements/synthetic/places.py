@@ -46,6 +46,7 @@ _CATEGORIES: dict[str, _Category] = {
 # How far from home a "local" placement may be: comfortably under 20 miles (32.2 km).
 _LOCAL_METRES = 28_000
 _OWN_CATEGORIES = ("la", "kin", "home_la", "sb_foster", "sb_home")
+_OWN_MAY_BE_OUTSIDE = ("la", "kin", "adopt", "sb_foster")
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,14 @@ class _Places:
             weights = [weight for _, weight in category.providers]
             chosen = rng.choice(len(labels), size=count, p=weights)
             for index in range(count):
-                remote = index < far_count
-                if remote:
+                # The authority's own homes and supported lodgings are in the authority: the
+                # DfE refuses own provision elsewhere but for foster carers and adopters (its
+                # rule 1015).
+                in_area = labels[chosen[index]] == "PR1" and name not in _OWN_MAY_BE_OUTSIDE
+                remote = index < far_count and not in_area
+                if in_area:
+                    pool = "home"
+                elif remote:
                     pool = "far"
                 elif name in _OWN_CATEGORIES and rng.random() < 0.7:
                     # Councils' own carers and homes are mostly inside the authority.
@@ -124,9 +131,7 @@ class _Places:
         self.place_provider = [provider for _, provider, _, _, _ in providers]
         self.category = [name for name, _, _, _, _ in providers]
         self.remote = [remote for _, _, _, _, remote in providers]
-        # A few providers' addresses are missing from the record, always the same ones.
-        unknown = rng.random(total) < 0.02
-        self.postcode = ["" if unknown[i] else self._postcodes[i] for i in range(total)]
+        self.postcode = list(self._postcodes)
         self.near_of: dict[str, list[int]] = {name: [] for name in _CATEGORIES}
         self.far_of: dict[str, list[int]] = {name: [] for name in _CATEGORIES}
         for index, (name, _, _, _, remote) in enumerate(providers):
