@@ -241,6 +241,24 @@ def test_validate_missing_urn_and_unknown_postcode_are_warnings():
     assert v.MSG_URN_MISSING in messages and v.MSG_POSTCODE_NOT_FOUND in messages
 
 
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"PLACE": "K2"}, True),
+        ({"PLACE": "R1", "PLACE_PROVIDER": "PR4"}, False),
+        ({"PLACE": "R2", "PLACE_PROVIDER": "PR3"}, False),
+        ({"PLACE": "R5", "PLACE_PROVIDER": "PR3"}, False),
+        ({"LS": "V3", "HOME_POST": "", "PL_POST": ""}, False),
+    ],
+)
+def test_validate_urn_is_expected_where_the_dfe_expects_one(changes, expected):
+    """No URN on care homes, NHS and young offender settings (DfE rules 218, 222) nor on a short
+    break, which records no placement location (rule 214)."""
+    extract = check([child("A1")], [episode("A1", "01/04/2024", URN="", **changes)])
+    messages = [p.message for p in warnings(extract)]
+    assert (v.MSG_URN_MISSING in messages) == expected
+
+
 def test_validate_sector_postcode_is_accepted():
     extract = check([child("A1")], [episode("A1", "01/04/2024", HOME_POST="se15 5")])
     assert extract.problems == []
