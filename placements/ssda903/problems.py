@@ -60,8 +60,10 @@ class Problem:
     def as_line(self) -> str:
         """One line for the command line: file, row, CHILD, column, value, message."""
         row = "" if self.row is None else str(self.row)
+        # In an XML file the place is the line of the element, as an editor numbers it.
+        place = "line" if (self.file or "").lower().endswith(".xml") else "row"
         return (
-            f"{self.severity.upper()}: {self.file or '-'}, row {row or '-'}, "
+            f"{self.severity.upper()}: {self.file or '-'}, {place} {row or '-'}, "
             f"CHILD {self.child or '-'}, {self.column or '-'}, "
             f"value {self.value!r}: {self.message}"
         )

@@ -197,13 +197,13 @@ def test_import_xml_with_duplicated_rows_among_others_names_each_line(la, tmp_pa
     # Lines: A1's HEADER on 4, B2's on 8 with its two EPISODEs on 9 and 10, A1 again on 17.
     # In line order, as the file is one.
     assert err.splitlines()[:4] == [
-        "ERROR: return.xml, row 4, CHILD A1, CHILD, value 'A1': "
+        "ERROR: return.xml, line 4, CHILD A1, CHILD, value 'A1': "
         "This CHILD appears twice in the Header table with different details.",
-        "ERROR: return.xml, row 9, CHILD B2, DECOM, value '01/04/2024': "
+        "ERROR: return.xml, line 9, CHILD B2, DECOM, value '01/04/2024': "
         "This child has two different episodes starting on the same DECOM.",
-        "ERROR: return.xml, row 10, CHILD B2, DECOM, value '01/04/2024': "
+        "ERROR: return.xml, line 10, CHILD B2, DECOM, value '01/04/2024': "
         "This child has two different episodes starting on the same DECOM.",
-        "ERROR: return.xml, row 17, CHILD A1, CHILD, value 'A1': "
+        "ERROR: return.xml, line 17, CHILD A1, CHILD, value 'A1': "
         "This CHILD appears twice in the Header table with different details.",
     ]
     assert Episode.objects.count() == 0 and Child.objects.count() == 0
