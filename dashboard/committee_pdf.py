@@ -226,15 +226,7 @@ def _promise(report: CommitteeReport, row: PromiseRow) -> list[Flowable]:
     figures = [
         [
             _cell(f"At {period}", bold=True),
-            _cell(
-                row.value.text
-                + (
-                    f" (revised: was {row.revised_from}, now {row.value.text})"
-                    if row.revised_from
-                    else ""
-                ),
-                bold=True,
-            ),
+            _cell(_with_revision(row.value.text, row.revised_from), bold=True),
         ],
         [_cell(f"Month before ({wording.long_date(row.previous_date)})"), _cell(previous)],
         [_cell(f"A year before ({wording.long_date(row.year_ago_date)})"), _cell(row.year_ago)],
@@ -335,6 +327,11 @@ def _axis_number(row: PromiseRow, value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _with_revision(text: str, revised_from: str) -> str:
+    """A figure, with what the issued report showed when it has changed since."""
+    return f"{text} (revised: was {revised_from}, now {text})" if revised_from else text
+
+
 def _supply(report: CommitteeReport) -> list[Flowable]:
     period = wording.long_date(report.period_end)
     rows: list[list[object]] = [
@@ -349,7 +346,7 @@ def _supply(report: CommitteeReport) -> list[Flowable]:
         rows.append(
             [
                 _cell(row.definition.name),
-                _cell(row.value.text, right=True),
+                _cell(_with_revision(row.value.text, row.revised_from), right=True),
                 _cell(row.previous.text, right=True),
                 _cell(row.year_ago.text, right=True),
             ]
@@ -373,12 +370,12 @@ def _placements(report: CommitteeReport) -> list[Flowable]:
         [_cell("Placement", bold=True), _cell("Children", bold=True, right=True)]
     ]
     for row in report.placements:
-        rows.append([_cell(row.label), _cell(row.shown.text, right=True)])
+        rows.append(
+            [_cell(row.label), _cell(_with_revision(row.shown.text, row.revised_from), right=True)]
+        )
+    total = _with_revision(report.placements_total.text, report.placements_total_revised_from)
     rows.append(
-        [
-            _cell("All children looked after", bold=True),
-            _cell(report.placements_total.text, bold=True, right=True),
-        ]
+        [_cell("All children looked after", bold=True), _cell(total, bold=True, right=True)]
     )
     table = _table(rows, [105 * mm, 60 * mm])
     table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 1, TEXT)]))

@@ -8,6 +8,7 @@ for that month says "Revised: was 81, now 88" and the revisions log lists it.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,9 +16,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from placements.models import LocalAuthority
+from sufficiency import suppression
 from sufficiency.declaration import Indicator
 from sufficiency.models import IndicatorValue, IssuedFigure, IssuedReport, same_value
 from sufficiency.registry import BY_KEY, DEFINITIONS_VERSION
+
+# An issued figure of the "where children live" table is kept under its row's key so prefixed:
+# the rows are counts within one indicator's breakdown, not indicators of their own.
+PLACEMENT_FIGURE = "where:"
+
+
+def placement_figure(key: str) -> str:
+    """The issued figure's key for a "where children live" row (or the total, TOTAL_KEY)."""
+    return f"{PLACEMENT_FIGURE}{key}"
 
 
 def issue_report(
@@ -62,8 +73,9 @@ class Revision:
     issued_at: dt.datetime
 
     @property
-    def definition(self) -> Indicator:
-        return BY_KEY[self.indicator]
+    def definition(self) -> Indicator | None:
+        """The indicator, or None for a row of "where children live" (a count: `now`)."""
+        return BY_KEY.get(self.indicator)
 
 
 def revisions_log(*, la: LocalAuthority) -> list[Revision]:
@@ -75,25 +87,43 @@ def revisions_log(*, la: LocalAuthority) -> list[Revision]:
     )
     if not figures:
         return []
-    now = {
-        (key, day): value
-        for key, day, value in IndicatorValue.objects.filter(
-            la=la,
-            definitions_version=DEFINITIONS_VERSION,
-            indicator__in={f.indicator for f in figures},
-            period_end__in={f.report.period_end for f in figures},
-        ).values_list("indicator", "period_end", "value")
+    readings: dict[dt.date, dict[str, IndicatorValue]] = defaultdict(dict)
+    for stored in IndicatorValue.objects.filter(
+        la=la,
+        definitions_version=DEFINITIONS_VERSION,
+        indicator__in={f.indicator for f in figures if f.indicator in BY_KEY}
+        | set(suppression.MONTH_KEYS),
+        period_end__in={f.report.period_end for f in figures},
+    ):
+        readings[stored.period_end][stored.indicator] = stored
+    # Each month's "where children live" rows, worked out from its readings as the report did.
+    months = {
+        day: suppression.month_as_shown(month, suppress=False) for day, month in readings.items()
     }
-    return [
-        Revision(
-            period_end=f.report.period_end,
-            indicator=f.indicator,
-            name=BY_KEY[f.indicator].name,
-            was=f.text,
-            now=now.get((f.indicator, f.report.period_end)),
-            issued_at=f.report.issued_at,
-        )
-        for f in figures
-        if f.indicator in BY_KEY
-        and not same_value(f.value, now.get((f.indicator, f.report.period_end)))
-    ]
+    revisions = []
+    for figure in figures:
+        day, key = figure.report.period_end, figure.indicator
+        if key.startswith(PLACEMENT_FIGURE):
+            cell = key.removeprefix(PLACEMENT_FIGURE)
+            label = suppression.GROUP_CELL_LABELS.get(cell, "All children looked after")
+            name = f"Where children live: {label}"
+            shown = months.get(day, {}).get(cell)
+            now = shown.value if shown is not None else None
+        elif key in BY_KEY:
+            name = BY_KEY[key].name
+            stored = readings.get(day, {}).get(key)
+            now = stored.value if stored is not None else None
+        else:
+            continue  # an indicator since retired
+        if not same_value(figure.value, now):
+            revisions.append(
+                Revision(
+                    period_end=day,
+                    indicator=key,
+                    name=name,
+                    was=figure.text,
+                    now=now,
+                    issued_at=figure.report.issued_at,
+                )
+            )
+    return revisions

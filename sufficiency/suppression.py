@@ -224,6 +224,11 @@ PLACEMENT_GROUPS: tuple[tuple[str, str], ...] = tuple(
 _CELL_KEY = {indicator: key for key, indicator, _ in _CELLS}
 OTHER_PLACEMENTS = PLACEMENTS.remainder_label
 OTHER_KEY = PLACEMENTS.remainder_key
+# Each "where children live" row's key among a month's figures, and its label, in order.
+GROUP_CELL_LABELS: dict[str, str] = {
+    **{_CELL_KEY[key]: label for label, key in PLACEMENT_GROUPS},
+    OTHER_KEY: OTHER_PLACEMENTS,
+}
 AGENCY_KEY = _CELL_KEY["ifa_share"]
 TOTAL_KEY = registry.total_key(PLACEMENTS.key)
 # The group cells a figure would give away if it were shown while they are hidden: a count
@@ -328,9 +333,7 @@ def group_cells(month: Mapping[str, Shown]) -> list[tuple[str, Shown]]:
     """The "where children live" rows of a month from `month_as_shown`, in order, "other
     placements" last (the total is month[TOTAL_KEY])."""
     missing = shown(None)
-    rows = [(label, month.get(_CELL_KEY[key], missing)) for label, key in PLACEMENT_GROUPS]
-    rows.append((OTHER_PLACEMENTS, month.get(OTHER_KEY, missing)))
-    return rows
+    return [(label, month.get(key, missing)) for key, label in GROUP_CELL_LABELS.items()]
 
 
 class Disclosure:

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import TypeVar
 
 from dashboard import charts, wording
 from dashboard.cards import disclosure_for, target_words
@@ -25,6 +26,7 @@ from sufficiency.reports import (
     months_before,
     overview,
 )
+from sufficiency.revisions import placement_figure
 from sufficiency.suppression import Disclosure, Shown
 
 PLACEMENT_GROUPS = suppression.PLACEMENT_GROUPS
@@ -79,6 +81,9 @@ class PromiseRow:
 class PlacementRow:
     label: str
     shown: Shown
+    key: str = ""  # the row's key among the month's figures (sufficiency.suppression)
+    stored_value: float | None = None  # the number behind `shown`, kept when issued
+    revised_from: str = ""  # as PromiseRow.revised_from
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,8 @@ class SupplyRow:
     value: Shown
     previous: Shown
     year_ago: Shown
+    stored_value: float | None = None  # the value behind `value`, kept when issued
+    revised_from: str = ""  # as PromiseRow.revised_from
 
 
 @dataclass(frozen=True)
@@ -103,10 +110,22 @@ class CommitteeReport:
     supply: list[SupplyRow] = field(default_factory=list)
     definitions_version: str = DEFINITIONS_VERSION
     issued: IssuedReport | None = None  # when the month's report has gone to the committee
+    placements_total_stored: float | None = None
+    placements_total_revised_from: str = ""
 
     def issued_figures(self) -> dict[str, tuple[str, float | None]]:
-        """What issuing the report keeps: each promise's words and the value behind them."""
-        return {row.definition.key: (row.value.text, row.stored_value) for row in self.promises}
+        """What issuing the report keeps: the words of every figure of the month, the promises,
+        where children live and fostering and costs, and the value behind each."""
+        figures = {row.definition.key: (row.value.text, row.stored_value) for row in self.promises}
+        figures |= {row.definition.key: (row.value.text, row.stored_value) for row in self.supply}
+        figures |= {
+            placement_figure(row.key): (row.shown.text, row.stored_value) for row in self.placements
+        }
+        figures[placement_figure(TOTAL_KEY)] = (
+            self.placements_total.text,
+            self.placements_total_stored,
+        )
+        return figures
 
     @property
     def title(self) -> str:
@@ -145,15 +164,29 @@ def shown_reading(
     return suppression.shown(reading.value, fmt=fmt)
 
 
-def placement_mix(disclosure: Disclosure, day: dt.date) -> tuple[list[PlacementRow], Shown]:
+def placement_mix(
+    disclosure: Disclosure, day: dt.date, *, exact: Disclosure | None = None
+) -> tuple[list[PlacementRow], Shown]:
     """Where children live at the month end: the disjoint groups, what is left over, the total.
 
     The groups add up to the total, so with small numbers suppressed secondary suppression
-    applies: no hidden cell can be worked out by subtraction.
+    applies: no hidden cell can be worked out by subtraction. `exact` (the same months with
+    nothing hidden) gives each row's stored number.
     """
     month = disclosure.month(day)
-    rows = [PlacementRow(label, cell) for label, cell in suppression.group_cells(month)]
+    numbers = (exact or disclosure).month(day)
+    rows = [
+        PlacementRow(label, cell, key=key, stored_value=_number(numbers, key))
+        for key, (label, cell) in zip(
+            suppression.GROUP_CELL_LABELS, suppression.group_cells(month), strict=True
+        )
+    ]
     return rows, month.get(TOTAL_KEY) or suppression.shown(None)
+
+
+def _number(month: Mapping[str, Shown], key: str) -> float | None:
+    shown = month.get(key)
+    return shown.value if shown is not None else None
 
 
 def build_report(
@@ -167,7 +200,8 @@ def build_report(
     # Every figure of every month is judged with the rest of its month, so a promise cannot
     # undo the placement table's secondary suppression (sufficiency.suppression).
     disclosure = disclosure_for(data.summaries.values(), suppress=suppressed)
-    placements, total = placement_mix(disclosure, data.period_end)
+    exact = disclosure_for(data.summaries.values(), suppress=False) if suppressed else disclosure
+    placements, total = placement_mix(disclosure, data.period_end, exact=exact)
     issued = (
         IssuedReport.objects.filter(la=la, period_end=data.period_end)
         .prefetch_related("figures")
@@ -179,15 +213,24 @@ def build_report(
         for promise, summary in data.promises
     ]
     supply = [
-        SupplyRow(
-            definition=summary.definition,
-            value=shown_reading(summary.definition, summary.current, disclosure=disclosure),
-            previous=shown_reading(summary.definition, summary.previous, disclosure=disclosure),
-            year_ago=shown_reading(summary.definition, summary.year_ago, disclosure=disclosure),
+        _revised(
+            SupplyRow(
+                definition=summary.definition,
+                value=shown_reading(summary.definition, summary.current, disclosure=disclosure),
+                previous=shown_reading(summary.definition, summary.previous, disclosure=disclosure),
+                year_ago=shown_reading(summary.definition, summary.year_ago, disclosure=disclosure),
+                stored_value=_stored(summary),
+            ),
+            was,
         )
         for key in SUPPLY_INDICATORS
         if (summary := data.summaries.get(key)) is not None and summary.current is not None
     ]
+    placements = [
+        replace(row, revised_from=_revised_from(was, placement_figure(row.key), row.stored_value))
+        for row in placements
+    ]
+    total_stored = _number(exact.month(data.period_end), TOTAL_KEY)
     return CommitteeReport(
         la=la,
         period_end=data.period_end,
@@ -198,15 +241,31 @@ def build_report(
         periods=data.periods,
         supply=supply,
         issued=issued,
+        placements_total_stored=total_stored,
+        placements_total_revised_from=_revised_from(was, placement_figure(TOTAL_KEY), total_stored),
     )
 
 
-def _revised(row: PromiseRow, was: Mapping[str, IssuedFigure]) -> PromiseRow:
+_Row = TypeVar("_Row", "PromiseRow", "SupplyRow")
+
+
+def _stored(summary: IndicatorSummary) -> float | None:
+    current = summary.current
+    return current.value if current is not None and current.enough_history else None
+
+
+def _revised_from(was: Mapping[str, IssuedFigure], key: str, stored: float | None) -> str:
+    """What the issued report showed for `key`, when its figure has changed since; else ""."""
+    issued = was.get(key)
+    if issued is None or same_value(issued.value, stored):
+        return ""
+    return issued.text
+
+
+def _revised(row: _Row, was: Mapping[str, IssuedFigure]) -> _Row:
     """The row with what the issued report showed, when its figure has changed since."""
-    issued = was.get(row.definition.key)
-    if issued is None or same_value(issued.value, row.stored_value):
-        return row
-    return replace(row, revised_from=issued.text)
+    revised_from = _revised_from(was, row.definition.key, row.stored_value)
+    return replace(row, revised_from=revised_from) if revised_from else row
 
 
 def _promise_row(
@@ -275,9 +334,7 @@ def _promise_row(
         points=points,
         chart=_chart(promise, summary, value, points, la=la, suppressed=suppressed, fmt=fmt),
         commentary_held_back=summary.commentary_stale,
-        stored_value=summary.current.value
-        if summary.current is not None and summary.current.enough_history
-        else None,
+        stored_value=_stored(summary),
     )
 
 

@@ -121,3 +121,22 @@ def test_every_page_says_which_extract_its_figures_rest_on(
         text = page_words(officer.get(reverse(name), {"la": la.pk}))
         assert "Revisby: data as at 31 March 2024, loaded " in text
         assert " by Dana Loader." in text
+
+
+def test_where_children_live_and_its_total_are_revised_too(
+    la, tmp_path, django_capture_on_commit_callbacks, make_user
+):
+    _load(tmp_path, la, _extract(CHILDREN), django_capture_on_commit_callbacks)
+    officer = client_for(make_user("officers", la))
+    officer.post(f"{reverse('dashboard-committee-issue')}?la={la.pk}", {"period": "2024-03-31"})
+    kept = dict(IssuedReport.objects.get(la=la).figures.values_list("indicator", "value"))
+    assert kept["where:cla_count"] == 6
+
+    _load(tmp_path, la, _extract(CHILDREN[:5]), django_capture_on_commit_callbacks)
+    councillor = client_for(make_user("committee", la))
+    report = _report(councillor, la)
+    # The six were all in in-house fostering: that row and the total both say so.
+    assert report.count("(revised: was 6, now 5)") == 2
+    log = spaced_page_text(officer.get(reverse("dashboard-committee"), {"la": la.pk}))
+    assert "31 March 2024 Where children live: All children looked after 6 5" in log
+    assert "31 March 2024 Where children live: In-house fostering 6 5" in log
