@@ -217,14 +217,25 @@ def overview(
             definition=BY_KEY[key],
             period_end=period_end,
             current=by_day.get(period_end),
-            previous=by_day.get(months_before(period_end, 1)),
-            year_ago=by_day.get(months_before(period_end, 12)),
+            previous=_compared(by_day, period_end, 1),
+            year_ago=_compared(by_day, period_end, 12),
             target=targets.get(key),
             recent=list(by_day.values()),
             published=_newest(published.get(key, {})),
             commentary=commentary.get(key),
         )
     return result
+
+
+def _compared(by_day: dict[dt.date, Reading], period_end: dt.date, months: int) -> Reading | None:
+    """The reading `months` before the month end. Month ends are stored without a gap from
+    the first the history reaches, so one missing before a stored month end is before the
+    history begins: not enough history to say, rather than no figure."""
+    day = months_before(period_end, months)
+    reading = by_day.get(day)
+    if reading is None and period_end in by_day:
+        return Reading(day, None, 0, 0, enough_history=False)
+    return reading
 
 
 def indicator_detail(
@@ -269,8 +280,8 @@ def indicator_detail(
         definition=definition,
         period_end=period_end,
         current=by_day[period_end],
-        previous=by_day.get(months_before(period_end, 1)),
-        year_ago=by_day.get(months_before(period_end, 12)),
+        previous=_compared(by_day, period_end, 1),
+        year_ago=_compared(by_day, period_end, 12),
         target=_in_force(targets, period_end),
         recent=[r for r in series if since <= r.period_end <= period_end],
         published=_newest({y: p for y, p in by_year.items() if y <= latest_march(period_end)}),

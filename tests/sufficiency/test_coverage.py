@@ -23,6 +23,7 @@ from placements.models import LocalAuthority, Population, Upload
 from sufficiency import coverage
 from sufficiency.models import IndicatorValue
 from sufficiency.registry import BY_KEY, INDICATORS
+from sufficiency.reports import indicator_detail, overview
 from sufficiency.services import recompute_indicators, with_coverage
 from tests.extracts import child, episode, extract_files
 from tests.helpers import client_for, run_import_903
@@ -191,3 +192,13 @@ def test_no_link_to_the_children_of_a_month_without_enough_history(one_year, mak
     assert link not in short.content.decode()
     full = officer.get("/indicators/moves_3plus/", {"la": one_year.pk, "period": "2024-03-31"})
     assert link in full.content.decode()
+
+
+def test_a_year_before_the_history_begins_is_not_enough_history_not_missing(one_year) -> None:
+    """31 March 2024's "a year before" is 31 March 2023, before the first upload's window."""
+    summary = overview(la=one_year, period_end=dt.date(2024, 3, 31)).summaries["cla_count"]
+    assert summary.current is not None and summary.current.value == 2.0
+    assert summary.previous is not None and summary.previous.enough_history
+    assert summary.year_ago is not None and not summary.year_ago.enough_history
+    detail = indicator_detail(la=one_year, indicator="cla_count", period_end=dt.date(2024, 3, 31))
+    assert detail.summary is not None and not detail.summary.year_ago.enough_history
