@@ -75,21 +75,29 @@ def forecast(
     seed: int = 0,
 ) -> Forecast:
     """The forecast from the last month end of `reference`, estimated on its transitions."""
-    observed = observe(history, reference)
+    return forecast_from(observe(history, reference), horizon=horizon, futures=futures, seed=seed)
+
+
+def forecast_from(
+    observed: Observed, *, horizon: int = HORIZON_MONTHS, futures: int = FUTURES, seed: int = 0
+) -> Forecast:
+    """The forecast from the last month end of what was `observed`."""
     rates = estimate(observed)
     rng = np.random.default_rng(seed)
     simulated = simulate(rates, observed.stock[-1], months=horizon, futures=futures, rng=rng)
+    reference = observed.months
     frame = summarise(simulated, observed, start=reference.first + reference.count - 1)
     return Forecast(frame=frame, reference=reference, rates=rates)
 
 
-def measure_paths(futures: Futures) -> dict[str, np.ndarray]:
-    """Each measure in each future: (futures, months + 1)."""
-    by_group = futures.stock.sum(axis=2)  # (futures, months + 1, groups)
+def measure_paths(stock: np.ndarray, starts: np.ndarray) -> dict[str, np.ndarray]:
+    """Each measure in each future, (futures, months), from the stock (futures, months, ages,
+    groups) and the periods of care begun (futures, months)."""
+    by_group = stock.sum(axis=2)  # (futures, months, groups)
     paths: dict[str, np.ndarray] = {"cla_count": by_group.sum(axis=2).astype(float)}
     for index, key in enumerate(GROUPS):
         paths[key] = by_group[:, :, index].astype(float)
-    paths["starters"] = futures.starts
+    paths["starters"] = starts
     fostered = sum(paths[key] for key in FOSTERING_GROUPS)
     with np.errstate(invalid="ignore", divide="ignore"):
         paths["ifa_share"] = np.where(
@@ -101,10 +109,10 @@ def measure_paths(futures: Futures) -> dict[str, np.ndarray]:
 def summarise(futures: Futures, observed: Observed, *, start: int) -> pd.DataFrame:
     """FORECAST_COLUMNS for every measure: the start's own values (its intervals equal to
     them), then each month's mean and quantiles over the futures."""
-    paths = measure_paths(futures)
     # The start month's starters are observed, not simulated.
-    paths["starters"] = paths["starters"].copy()
-    paths["starters"][:, 0] = float(observed.starts[-1]) if len(observed.starts) else np.nan
+    starts = futures.starts.copy()
+    starts[:, 0] = float(observed.starts[-1]) if len(observed.starts) else np.nan
+    paths = measure_paths(futures.stock, starts)
     months = MonthRange(first=start, count=futures.stock.shape[1])
     ends = pd.DatetimeIndex(months.period_ends())
     frames = []

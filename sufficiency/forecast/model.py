@@ -24,6 +24,8 @@ BIRTHDAY_PRIOR_MONTHS = 24.0
 # Arrivals: a Gamma posterior per age and group, with this prior shape spread over the cells
 # in proportion to the arrivals of all ages.
 ARRIVALS_PRIOR = 0.5
+# Months after which a month's arrivals count half as much in the estimate as the latest's.
+ARRIVALS_HALF_LIFE = 12.0
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,21 @@ def estimate(observed: Observed) -> Rates:
     stayed = exposure.sum(axis=1) - observed.left.sum(axis=1)
     birthday = (observed.older + BIRTHDAY_PRIOR_MONTHS / 12) / (stayed + BIRTHDAY_PRIOR_MONTHS)
 
-    arrived = observed.arrived.sum(axis=0).astype(float)  # (ages, groups)
-    share = (arrived + 1e-9) / (arrived.sum() + 1e-9 * arrived.size)
-    arrive = np.stack(
-        [arrived + ARRIVALS_PRIOR * share, np.full(arrived.shape, float(max(steps, 1)))]
+    # Arrivals are weighted towards the latest months (ARRIVALS_HALF_LIFE): the number entering
+    # care moves with local circumstances more than the chances of leaving or moving do, and a
+    # level reached lately is the better guide. The weights are the months' worth the Gamma
+    # posteriors rest on, so that the uncertainty stays honest.
+    weights = 0.5 ** ((steps - 1 - np.arange(steps)) / ARRIVALS_HALF_LIFE)
+    months_worth = float(weights.sum()) if steps else 1.0
+    arrived = (
+        np.tensordot(weights, observed.arrived.astype(float), axes=1)
+        if steps
+        else (np.zeros((AGES, groups)))
     )
-    starts = np.array([observed.starts.sum() + 0.5, float(max(steps, 1))])
+    share = (arrived + 1e-9) / (arrived.sum() + 1e-9 * arrived.size)
+    arrive = np.stack([arrived + ARRIVALS_PRIOR * share, np.full(arrived.shape, months_worth)])
+    begun = float(weights @ observed.starts) if steps else 0.0
+    starts = np.array([begun + 0.5, months_worth])
     return Rates(
         leave=np.stack([leave_a, leave_b]),
         move=move,

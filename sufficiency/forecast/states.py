@@ -147,22 +147,56 @@ class Observed:
         return max(self.months.count - 1, 0)
 
 
-def observe(history: CareHistory, months: MonthRange) -> Observed:
-    """The counts of `Observed` for `months` (two month ends at least for any flow)."""
+@dataclass(frozen=True)
+class Timeline:
+    """The counts of `Observed`, kept month by month over `months`, so that any stretch of
+    them (a backtest's many reference periods) is a sum of slices, not a new pass over the
+    history. Arrays over steps have one entry per step k -> k + 1."""
+
+    months: MonthRange
+    stock: np.ndarray  # (months, ages, groups)
+    left: np.ndarray  # (steps, ages, groups)
+    turned_18: np.ndarray  # (steps, groups)
+    moved: np.ndarray  # (steps, ages, groups, groups)
+    older: np.ndarray  # (steps, ages)
+    arrived: np.ndarray  # (steps, ages, groups)
+    starts: np.ndarray  # (steps,)
+
+    def observed(self, months: MonthRange) -> Observed:
+        """The counts over `months`, which must lie within the timeline's."""
+        first = months.first - self.months.first
+        if first < 0 or first + months.count > self.months.count:
+            raise ValueError("The months asked for are outside the timeline.")
+        steps = slice(first, first + max(months.count - 1, 0))
+        return Observed(
+            months=months,
+            stock=self.stock[first : first + months.count],
+            left=self.left[steps].sum(axis=0),
+            turned_18=self.turned_18[steps].sum(axis=0),
+            moved=self.moved[steps].sum(axis=0),
+            older=self.older[steps].sum(axis=0),
+            arrived=self.arrived[steps],
+            starts=self.starts[steps],
+        )
+
+
+def timeline(history: CareHistory, months: MonthRange) -> Timeline:
+    """Every month's counts over `months`."""
     groups = len(GROUPS)
     states = state_matrix(history, months)
+    steps = max(months.count - 1, 0)
     stock = np.zeros((months.count, AGES, groups), dtype=np.int64)
     for k in range(months.count):
         here = states[:, k]
         np.add.at(stock[k].reshape(-1), here[here != NOT_IN_CARE], 1)
 
-    left = np.zeros((AGES, groups), dtype=np.int64)
-    turned_18 = np.zeros(groups, dtype=np.int64)
-    moved = np.zeros((AGES, groups, groups), dtype=np.int64)
-    older = np.zeros(AGES, dtype=np.int64)
-    arrived = np.zeros((max(months.count - 1, 0), AGES, groups), dtype=np.int64)
+    left = np.zeros((steps, AGES, groups), dtype=np.int64)
+    turned_18 = np.zeros((steps, groups), dtype=np.int64)
+    moved = np.zeros((steps, AGES, groups, groups), dtype=np.int64)
+    older = np.zeros((steps, AGES), dtype=np.int64)
+    arrived = np.zeros((steps, AGES, groups), dtype=np.int64)
     ends = months.period_ends().astype("datetime64[D]")
-    for k in range(months.count - 1):
+    for k in range(steps):
         before, after = states[:, k], states[:, k + 1]
         was = before != NOT_IN_CARE
         now = after != NOT_IN_CARE
@@ -170,22 +204,20 @@ def observe(history: CareHistory, months: MonthRange) -> Observed:
         stayed = was & now
         gone = was & ~now
         adult = gone & (ages_at(history.dob, ends[k + 1]) >= AGES)
-        np.add.at(left, (age[gone & ~adult], group[gone & ~adult]), 1)
-        np.add.at(turned_18, group[adult], 1)
-        np.add.at(moved, (age[stayed], group[stayed], after[stayed] % groups), 1)
+        np.add.at(left[k], (age[gone & ~adult], group[gone & ~adult]), 1)
+        np.add.at(turned_18[k], group[adult], 1)
+        np.add.at(moved[k], (age[stayed], group[stayed], after[stayed] % groups), 1)
         grew = stayed & (after // groups > age)
-        np.add.at(older, age[grew], 1)
-        older[AGES - 1] += int(adult.sum())
+        np.add.at(older[k], age[grew], 1)
+        older[k, AGES - 1] += int(adult.sum())
         new = ~was & now
         np.add.at(arrived[k], (after[new] // groups, after[new] % groups), 1)
 
     start_month = np.asarray(history.open_from)[history.starts_care]
     first = months.first + 1
-    starts = np.bincount(
-        start_month[(start_month >= first) & (start_month < months.first + months.count)] - first,
-        minlength=max(months.count - 1, 0),
-    )[: max(months.count - 1, 0)]
-    return Observed(
+    within = (start_month >= first) & (start_month < months.first + months.count)
+    starts = np.bincount(start_month[within] - first, minlength=steps)[:steps]
+    return Timeline(
         months=months,
         stock=stock,
         left=left,
@@ -195,3 +227,8 @@ def observe(history: CareHistory, months: MonthRange) -> Observed:
         arrived=arrived,
         starts=starts,
     )
+
+
+def observe(history: CareHistory, months: MonthRange) -> Observed:
+    """The counts of `Observed` for `months` (two month ends at least for any flow)."""
+    return timeline(history, months).observed(months)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sufficiency.care_history import build_care_history, month_index
+from sufficiency.care_history import MonthRange, build_care_history, month_index
+from sufficiency.forecast.backtest import BACKTEST_COLUMNS, HORIZONS, past_forecasts, track_record
 from sufficiency.forecast.measures import (
     MEASURES,
     MSG_TOO_LITTLE_HISTORY,
@@ -78,13 +79,18 @@ FIRST_DAY = pd.Timestamp("2010-01-01")
 AS_AT = pd.Timestamp("2025-03-31")
 
 
-def steady_history(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def steady_history(
+    seed: int, *, doubled_from: pd.Timestamp | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """15 years of a steady process: ENTRIES_A_MONTH children a month (Poisson) of ages
     uniform from 0 to 17, each in one foster placement, leaving with chance LEAVE_A_MONTH a
-    month or on their 18th birthday."""
+    month or on their 18th birthday. With `doubled_from`, twice as many enter from then on."""
     rng = np.random.default_rng(seed)
     months = pd.date_range(FIRST_DAY, AS_AT, freq="MS")
-    counts = rng.poisson(ENTRIES_A_MONTH, size=len(months))
+    rate = np.full(len(months), float(ENTRIES_A_MONTH))
+    if doubled_from is not None:
+        rate[months >= doubled_from] *= 2
+    counts = rng.poisson(rate)
     entry = np.concatenate(
         [
             m + pd.to_timedelta(rng.integers(0, 14, size=n), "D")
@@ -189,3 +195,43 @@ def test_too_little_history_is_one_clear_sentence() -> None:
     with pytest.raises(TooLittleHistory) as refused:
         reference_period(start, history_from=start - 5)
     assert str(refused.value) == MSG_TOO_LITTLE_HISTORY.format(needed=12, have=5)
+
+
+# --- The track record --------------------------------------------------------------------
+
+
+def _track_record(
+    episodes: pd.DataFrame, children: pd.DataFrame, *, origins_from: str = "2016-04-30"
+) -> pd.DataFrame:
+    first = int(month_index(np.datetime64("2016-04-30")))
+    last = int(month_index(np.datetime64(AS_AT.date())))
+    past = past_forecasts(
+        build_care_history(episodes, children),
+        months=MonthRange(first=first, count=last - first + 1),
+        futures=100,
+    )
+    past = past[past["origin"] >= pd.Timestamp(origins_from)]
+    return track_record(past).set_index(["measure", "horizon_months"])
+
+
+def test_the_track_record_of_a_steady_authority_holds_its_intervals(steady) -> None:
+    record = _track_record(*steady)
+    assert list(record.reset_index().columns) == BACKTEST_COLUMNS
+    assert {h for _, h in record.index} == set(HORIZONS)
+    one_year = record.loc[("cla_count", 12)]
+    assert one_year["origins"] >= 40
+    # The intervals hold about as often as they say (they hold both kinds of uncertainty);
+    # the origins are a month apart, so their outcomes are not independent: loose bounds.
+    assert 0.55 <= one_year["coverage_80"] <= 1.0
+    assert 0.8 <= one_year["coverage_95"] <= 1.0
+    assert one_year["mape"] < 6
+
+
+def test_a_growing_authority_is_forecast_better_than_no_change() -> None:
+    """Entries doubled in April 2021: the number in care climbs for years after, which the
+    stock and flow sees coming, once the new level shows in its reference period, and "no
+    change" does not."""
+    episodes, children = steady_history(seed=5, doubled_from=pd.Timestamp("2021-04-01"))
+    record = _track_record(episodes, children, origins_from="2022-03-31")
+    for horizon in HORIZONS:
+        assert record.loc[("cla_count", horizon), "skill_vs_no_change"] < 0.7, horizon
