@@ -411,3 +411,100 @@ class IssuedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.indicator}: {self.text}"
+
+
+class ForecastRun(models.Model):
+    """One computed demand forecast of an authority (docs/forecast.md): the model version,
+    the start and reference period it was estimated on, and its parameters. The latest run of
+    an authority is the one shown; computing again replaces it."""
+
+    la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="forecasts")
+    model_version = models.CharField(max_length=20)
+    start = models.DateField(help_text="The month end the forecast starts from.")
+    reference_from = models.DateField(help_text="The first month end of the reference period.")
+    horizon_months = models.PositiveSmallIntegerField()
+    futures = models.PositiveIntegerField(help_text="Simulated futures behind the intervals.")
+    parameters = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["la", "-computed_at"]
+        get_latest_by = "computed_at"
+
+    def __str__(self) -> str:
+        return f"{self.la} forecast from {self.start:%Y-%m-%d}"
+
+
+class ForecastValue(models.Model):
+    """One measure at one month end of a forecast: its mean and 80% and 95% intervals."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="values")
+    period_end = models.DateField()
+    measure = models.CharField(max_length=40)
+    mean = models.FloatField(null=True)
+    lower_80 = models.FloatField(null=True)
+    upper_80 = models.FloatField(null=True)
+    lower_95 = models.FloatField(null=True)
+    upper_95 = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["run", "measure", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "measure", "period_end"], name="forecast_value_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} at {self.period_end:%Y-%m-%d}: {self.mean}"
+
+
+class BacktestValue(models.Model):
+    """The forecast's track record for one measure and horizon (docs/forecast.md#track-record)."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="backtest")
+    measure = models.CharField(max_length=40)
+    horizon_months = models.PositiveSmallIntegerField()
+    origins = models.PositiveIntegerField()
+    mae = models.FloatField(null=True)
+    mape = models.FloatField(null=True)
+    bias = models.FloatField(null=True)
+    skill_vs_no_change = models.FloatField(null=True)
+    coverage_80 = models.FloatField(null=True)
+    coverage_95 = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["run", "measure", "horizon_months"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "measure", "horizon_months"], name="backtest_value_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.horizon_months} months ahead: MAE {self.mae}"
+
+
+class PastForecastValue(models.Model):
+    """What the backtest forecast from one past month end for one later month, beside what
+    was then recorded and what "no change" said: the chart of past forecasts."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="past")
+    origin = models.DateField()
+    period_end = models.DateField()
+    measure = models.CharField(max_length=40)
+    horizon_months = models.PositiveSmallIntegerField()
+    mean = models.FloatField(null=True)
+    lower_80 = models.FloatField(null=True)
+    upper_80 = models.FloatField(null=True)
+    lower_95 = models.FloatField(null=True)
+    upper_95 = models.FloatField(null=True)
+    actual = models.FloatField(null=True)
+    no_change = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["run", "measure", "origin", "horizon_months"]
+
+    def __str__(self) -> str:
+        return f"{self.measure} from {self.origin:%Y-%m-%d}, {self.horizon_months} months ahead"

@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from placements.models import LocalAuthority, Upload
+from sufficiency.forecast.measures import TooLittleHistory
+from sufficiency.forecasting import compute_forecast
 from sufficiency.models import Computation
 from sufficiency.preview import upload_preview
 from sufficiency.services import recompute_indicators
@@ -56,3 +58,15 @@ def preview_upload_task(upload_id: int) -> str:
     if upload.status != Upload.Status.AWAITING:
         return upload.status
     return upload_preview(upload).history_token
+
+
+@shared_task
+def compute_forecast_task(la_id: int) -> str:
+    """Recompute one authority's forecast and track record (also: `manage.py compute_forecast
+    --la CODE`); after each recompute of its indicators, and monthly. A history too short to
+    forecast is an outcome, not a failure: the forecast page says so."""
+    try:
+        run = compute_forecast(la_id=la_id)
+    except TooLittleHistory:
+        return "too little history"
+    return f"forecast {run.pk}"
