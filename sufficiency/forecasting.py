@@ -120,6 +120,12 @@ def latest_run(la: LocalAuthority) -> ForecastRun | None:
     return ForecastRun.objects.filter(la=la).order_by("-computed_at").first()
 
 
+def latest_or_new_run(la: LocalAuthority) -> ForecastRun:
+    """The authority's latest forecast, computed now if it has none (TooLittleHistory when its
+    history is too short)."""
+    return latest_run(la) or compute_forecast(la_id=la.pk)
+
+
 def forecast_frame(run: ForecastRun) -> pd.DataFrame:
     """The run's values: period_end, measure and the intervals, in measure then date order."""
     rows = run.values.order_by("measure", "period_end").values_list(

@@ -436,17 +436,25 @@ class ForecastRun(models.Model):
         return f"{self.la} forecast from {self.start:%Y-%m-%d}"
 
 
-class ForecastValue(models.Model):
-    """One measure at one month end of a forecast: its mean and 80% and 95% intervals."""
+class ForecastInterval(models.Model):
+    """A forecast figure: its mean and its 80% and 95% intervals."""
 
-    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="values")
-    period_end = models.DateField()
-    measure = models.CharField(max_length=40)
     mean = models.FloatField(null=True)
     lower_80 = models.FloatField(null=True)
     upper_80 = models.FloatField(null=True)
     lower_95 = models.FloatField(null=True)
     upper_95 = models.FloatField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class ForecastValue(ForecastInterval):
+    """One measure at one month end of a forecast: its mean and 80% and 95% intervals."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="values")
+    period_end = models.DateField()
+    measure = models.CharField(max_length=40)
 
     class Meta:
         ordering = ["run", "measure", "period_end"]
@@ -486,7 +494,7 @@ class BacktestValue(models.Model):
         return f"{self.measure} {self.horizon_months} months ahead: MAE {self.mae}"
 
 
-class PastForecastValue(models.Model):
+class PastForecastValue(ForecastInterval):
     """What the backtest forecast from one past month end for one later month, beside what
     was then recorded and what "no change" said: the chart of past forecasts."""
 
@@ -495,11 +503,6 @@ class PastForecastValue(models.Model):
     period_end = models.DateField()
     measure = models.CharField(max_length=40)
     horizon_months = models.PositiveSmallIntegerField()
-    mean = models.FloatField(null=True)
-    lower_80 = models.FloatField(null=True)
-    upper_80 = models.FloatField(null=True)
-    lower_95 = models.FloatField(null=True)
-    upper_95 = models.FloatField(null=True)
     actual = models.FloatField(null=True)
     no_change = models.FloatField(null=True)
 

@@ -4,7 +4,7 @@ from placements.csvsafe import write_rows
 from placements.management.commands._common import authority
 from sufficiency.forecast.backtest import BACKTEST_COLUMNS
 from sufficiency.forecast.measures import TooLittleHistory
-from sufficiency.forecasting import compute_forecast, latest_run
+from sufficiency.forecasting import latest_or_new_run
 
 
 def _figure(value: object) -> str:
@@ -26,12 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         la = authority(str(options["la"]))
-        run = latest_run(la)
-        if run is None:
-            try:
-                run = compute_forecast(la_id=la.pk)
-            except TooLittleHistory as short:
-                raise CommandError(str(short)) from None
+        try:
+            run = latest_or_new_run(la)
+        except TooLittleHistory as short:
+            raise CommandError(str(short)) from None
         rows = (
             tuple(_figure(value) for value in row)
             for row in run.backtest.order_by("id").values_list(*BACKTEST_COLUMNS)

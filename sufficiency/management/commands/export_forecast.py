@@ -3,12 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from placements.csvsafe import write_rows
 from placements.management.commands._common import authority
 from sufficiency.forecast.measures import TooLittleHistory
-from sufficiency.forecasting import (
-    BASE_SCENARIO,
-    compute_forecast,
-    forecast_frame,
-    latest_run,
-)
+from sufficiency.forecasting import BASE_SCENARIO, forecast_frame, latest_or_new_run
 
 HEADER = [
     "scenario",
@@ -43,12 +38,10 @@ class Command(BaseCommand):
         scenario = str(options["scenario"])
         if scenario != BASE_SCENARIO:
             raise CommandError(MSG_UNKNOWN_SCENARIO.format(la=la.name, name=scenario))
-        run = latest_run(la)
-        if run is None:
-            try:
-                run = compute_forecast(la_id=la.pk)
-            except TooLittleHistory as short:
-                raise CommandError(str(short)) from None
+        try:
+            run = latest_or_new_run(la)
+        except TooLittleHistory as short:
+            raise CommandError(str(short)) from None
         frame = forecast_frame(run)
         rows = (
             (scenario, period_end.isoformat(), measure, *(_one_decimal(v) for v in values))
