@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sufficiency.care_history import CareHistory, MonthRange
-from sufficiency.forecast.model import Futures, Rates, estimate, simulate
+from sufficiency.forecast.model import BASE, Futures, Rates, Scenario, estimate, simulate
 from sufficiency.forecast.states import FOSTERING_GROUPS, GROUPS, Observed, observe
 
 MODEL_VERSION = "2026.1"
@@ -73,18 +73,31 @@ def forecast(
     horizon: int = HORIZON_MONTHS,
     futures: int = FUTURES,
     seed: int = 0,
+    scenario: Scenario = BASE,
 ) -> Forecast:
     """The forecast from the last month end of `reference`, estimated on its transitions."""
-    return forecast_from(observe(history, reference), horizon=horizon, futures=futures, seed=seed)
+    return forecast_from(
+        observe(history, reference), horizon=horizon, futures=futures, seed=seed,
+        scenario=scenario,
+    )  # fmt: skip
 
 
 def forecast_from(
-    observed: Observed, *, horizon: int = HORIZON_MONTHS, futures: int = FUTURES, seed: int = 0
+    observed: Observed,
+    *,
+    horizon: int = HORIZON_MONTHS,
+    futures: int = FUTURES,
+    seed: int = 0,
+    scenario: Scenario = BASE,
 ) -> Forecast:
-    """The forecast from the last month end of what was `observed`."""
+    """The forecast from the last month end of what was `observed`, under `scenario`. The
+    same seed gives the base and a scenario the same chances, so their difference is the
+    scenario's, not luck's."""
     rates = estimate(observed)
     rng = np.random.default_rng(seed)
-    simulated = simulate(rates, observed.stock[-1], months=horizon, futures=futures, rng=rng)
+    simulated = simulate(
+        rates, observed.stock[-1], months=horizon, futures=futures, rng=rng, scenario=scenario
+    )
     reference = observed.months
     frame = summarise(simulated, observed, start=reference.first + reference.count - 1)
     return Forecast(frame=frame, reference=reference, rates=rates)

@@ -70,20 +70,23 @@ class PointRates:
     starts: float
 
 
-def expected_stock(rates: PointRates, start: np.ndarray, *, months: int) -> np.ndarray:
+def expected_stock(
+    rates: PointRates, start: np.ndarray, *, months: int, scenario: Scenario | None = None
+) -> np.ndarray:
     """The expected stock (months + 1, ages, groups) under `rates`: the simulation's steps on
     expectations, which are linear (for tests, and for what a scenario changes on average)."""
     path = np.zeros((months + 1, *start.shape))
     path[0] = start
-    leave = rates.leave[BAND_OF_AGE]
-    move = rates.move[BAND_OF_AGE]
+    leave, moves, arrive = (scenario or Scenario()).adjust(rates.leave, rates.move, rates.arrive)
+    leave = leave[BAND_OF_AGE]
+    move = moves[BAND_OF_AGE]
     for month in range(1, months + 1):
         staying = path[month - 1] * (1 - leave)
         placed = np.einsum("ag,agh->ah", staying, move)
         older = placed * rates.birthday[:, None]
         now = placed - older
         now[1:] += older[:-1]
-        path[month] = now + rates.arrive
+        path[month] = now + arrive
     return path
 
 
@@ -139,6 +142,54 @@ def estimate(observed: Observed) -> Rates:
 
 
 @dataclass(frozen=True)
+class Scenario:
+    """What if (docs/forecast.md#scenarios): each change is relative to the estimated rates.
+
+    `entries`: +0.1 is 10% more children entering care (`entries_by_band`, one per band,
+    instead when given); `leaving`: +0.1 is leaving care 10% faster; `agency_to_in_house`: the
+    share of new agency fostering placements (arrivals and moves into it) made with the
+    authority's own carers instead; `extra_households_a_year`: more in-house households
+    approved a year (the supply side's).
+    """
+
+    name: str = "base"
+    entries: float = 0.0
+    entries_by_band: tuple[float, ...] | None = None
+    leaving: float = 0.0
+    agency_to_in_house: float = 0.0
+    extra_households_a_year: float = 0.0
+
+    def adjust(
+        self, leave: np.ndarray, move: np.ndarray, arrive: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rates under this scenario: leave (..., bands, groups), move (..., bands, groups,
+        groups) and arrive (..., ages, groups), with or without a leading axis of futures."""
+        by_band = np.asarray(
+            self.entries_by_band
+            if self.entries_by_band is not None
+            else [self.entries] * len(BANDS),
+            dtype=float,
+        )
+        arrive = arrive * (1 + by_band[BAND_OF_AGE])[:, None]
+        leave = np.clip(leave * (1 + self.leaving), 0.0, 1.0)
+        share = self.agency_to_in_house
+        if share:
+            agency, in_house = GROUPS.index("agency_fostering"), GROUPS.index("in_house_fostering")
+            arrive = arrive.copy()
+            arrive[..., in_house] += share * arrive[..., agency]
+            arrive[..., agency] *= 1 - share
+            move = move.copy()
+            others = [g for g in range(len(GROUPS)) if g != agency]
+            shifted = share * move[..., others, agency]
+            move[..., others, in_house] += shifted
+            move[..., others, agency] -= shifted
+        return leave, move, arrive
+
+
+BASE = Scenario()
+
+
+@dataclass(frozen=True)
 class Futures:
     """Simulated futures: `stock[sim, month, age, group]` from the start (month 0) to the
     horizon, and `starts[sim, month]` (month 0 is the start's own, not simulated: NaN)."""
@@ -155,6 +206,7 @@ def simulate(
     futures: int,
     rng: np.random.Generator,
     uncertain_rates: bool = True,
+    scenario: Scenario = BASE,
 ) -> Futures:
     """`futures` simulated futures of `months` months from the stock `start` (ages, groups).
 
@@ -163,6 +215,7 @@ def simulate(
     """
     groups = len(GROUPS)
     leave, move, arrive, starts = _draw(rates, futures, rng, uncertain_rates)
+    leave, move, arrive = scenario.adjust(leave, move, arrive)
     band = BAND_OF_AGE
     stock = np.zeros((futures, months + 1, AGES, groups), dtype=np.int64)
     stock[:, 0] = start

@@ -23,10 +23,18 @@ from sufficiency.forecast.measures import (
     MSG_TOO_LITTLE_HISTORY,
     TooLittleHistory,
     forecast,
+    forecast_from,
     reference_period,
 )
-from sufficiency.forecast.model import PointRates, Rates, expected_stock, simulate
-from sufficiency.forecast.states import AGES, BANDS, GROUPS
+from sufficiency.forecast.model import (
+    PointRates,
+    Rates,
+    Scenario,
+    estimate,
+    expected_stock,
+    simulate,
+)
+from sufficiency.forecast.states import AGES, BANDS, GROUPS, observe
 from sufficiency.indicators import compute_indicators
 
 G, B = len(GROUPS), len(BANDS)
@@ -235,3 +243,52 @@ def test_a_growing_authority_is_forecast_better_than_no_change() -> None:
     record = _track_record(episodes, children, origins_from="2022-03-31")
     for horizon in HORIZONS:
         assert record.loc[("cla_count", horizon), "skill_vs_no_change"] < 0.7, horizon
+
+
+# --- Scenarios ----------------------------------------------------------------------------
+
+
+def test_a_scenario_changes_the_forecast_as_its_rates_say(steady) -> None:
+    episodes, children = steady
+    history = build_care_history(episodes, children)
+    reference = reference_period(int(month_index(np.datetime64("2022-03-31"))), months=120)
+    observed = observe(history, reference)
+    point = estimate(observed).means()
+    start = observed.stock[-1]
+
+    def in_care(scenario: Scenario | None, months: int = 36) -> float:
+        return float(expected_stock(point, start, months=months, scenario=scenario)[-1].sum())
+
+    base = in_care(None)
+    more = in_care(Scenario(name="more", entries=0.2))
+    faster = in_care(Scenario(name="faster", leaving=0.2))
+    assert more > base * 1.05 and faster < base * 0.95
+    # With no child arriving and no one leaving but at 18, only birthdays change the number.
+    frozen = Scenario(name="frozen", entries=-1.0, leaving=-1.0)
+    assert in_care(frozen, months=1) <= start.sum()
+
+    # The simulation agrees with the expected path under the same scenario.
+    simulated = forecast_from(observed, futures=300, seed=3, scenario=Scenario(entries=0.2))
+    mean = simulated.frame.set_index(["measure", "period_end"]).loc[
+        ("cla_count", pd.Timestamp("2022-03-31") + pd.offsets.MonthEnd(36)), "mean"
+    ]
+    assert abs(mean / more - 1) < 0.03
+
+
+def test_agency_placements_made_in_house_move_arrivals_between_the_groups() -> None:
+    rates = PointRates(
+        leave=np.full((B, G), 0.02),
+        move=np.broadcast_to(np.eye(G), (B, G, G)).copy(),
+        birthday=np.full(AGES, 1 / 12),
+        arrive=np.zeros((AGES, G)),
+        starts=0.0,
+    )
+    agency, in_house = GROUPS.index("agency_fostering"), GROUPS.index("in_house_fostering")
+    rates.arrive[5, agency] = 2.0
+    start = np.zeros((AGES, G))
+    path = expected_stock(
+        rates, start, months=12, scenario=Scenario(name="in-house", agency_to_in_house=0.75)
+    )
+    arrived = path[1]
+    assert abs(arrived[:, agency].sum() - 0.5) < 1e-9
+    assert abs(arrived[:, in_house].sum() - 1.5) < 1e-9
