@@ -235,3 +235,8 @@ LOGGING = {
         "axes.apps": {"level": "WARNING"},
     },
 }
+# Checks against careless uploads (docs/uploads.md#checks-before-loading): past these, data
+# staff must confirm that they have checked the extract before it loads.
+EXTRACT_STALE_MONTHS = int(os.environ.get("EXTRACT_STALE_MONTHS", "2"))
+EXTRACT_UNKNOWN_CHILDREN_SHARE = float(os.environ.get("EXTRACT_UNKNOWN_CHILDREN_SHARE", "0.5"))
+EXTRACT_HOMES_OUTSIDE_SHARE = float(os.environ.get("EXTRACT_HOMES_OUTSIDE_SHARE", "0.5"))

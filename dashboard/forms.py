@@ -257,3 +257,7 @@ class ConfirmUploadForm(forms.Form):
         max_length=1000,
         required=False,
     )
+    checked = forms.BooleanField(
+        label="I have checked the warnings above and this extract is right to load",
+        required=False,
+    )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import Model
 
 from placements import postcodes
 from placements.models import Child, Episode, LocalAuthority, PlacementCost
@@ -66,6 +67,11 @@ def write_history(
             outside_la=where["outside_la"].astype("boolean"),
         )
         _insert_episodes(rows)
+    # Children no longer in the history (their episodes all gone) go with them.
+    gone = stored_children.loc[~stored_children["child_id"].isin(children["child_id"]), "child_id"]
+    for start in range(0, len(gone), 20000):
+        chunk = gone.iloc[start : start + 20000].tolist()
+        Child.objects.filter(la_id=la_id, child_id__in=chunk).delete()
     return diff
 
 
@@ -78,11 +84,15 @@ _EPISODE_COLUMNS = [
 
 def _insert_episodes(rows: pd.DataFrame) -> None:
     frame = rows.drop(columns=["child_id"]).rename(columns={"child_pk": "child_id"})
-    frame = frame[_EPISODE_COLUMNS]
+    insert_rows(Episode, frame[_EPISODE_COLUMNS])
+
+
+def insert_rows(model: type[Model], frame: pd.DataFrame) -> None:
+    """Insert the rows of `frame` (columns named as the table's): COPY on Postgres."""
     if connection.vendor == "postgresql":
-        copy_frame(Episode._meta.db_table, frame)
+        copy_frame(model._meta.db_table, frame)
         return
-    Episode.objects.bulk_create((Episode(**record) for record in _records(frame)), batch_size=2000)
+    model.objects.bulk_create((model(**record) for record in _records(frame)), batch_size=2000)
 
 
 def _upsert_children(la_id: int, frame: pd.DataFrame, *, stored_ids: pd.Series) -> None:
@@ -164,8 +174,10 @@ def copy_frame(table: str, frame: pd.DataFrame) -> None:
             text_columns.append(name)
         else:  # numbers and booleans, nullable or not
             columns.append(values.astype(object).where(values.notna(), None).tolist())
-    names = ", ".join(frame.columns)
-    force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
+    # Quoted: some tables have columns named as SQL keywords ("column", "row").
+    names = ", ".join(f'"{name}"' for name in frame.columns)
+    forced = ", ".join(f'"{name}"' for name in text_columns)
+    force = f", FORCE_NOT_NULL ({forced})" if text_columns else ""
     with connection.cursor() as cursor:
         cursor.copy_expert(
             f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv{force})",
@@ -183,7 +195,6 @@ class _CsvStream(io.RawIOBase):
 
     def __init__(self, rows: Iterator[tuple[object, ...]]) -> None:
         self._rows = rows
-        self._pending = b""
         self._text = io.StringIO()
         self._writer = csv.writer(self._text, lineterminator="\n")
 
@@ -191,17 +202,17 @@ class _CsvStream(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._pending) < size:
-            batch = list(itertools.islice(self._rows, self.ROWS))
-            if not batch:
-                break
-            self._writer.writerows(batch)
-            self._pending += self._text.getvalue().encode()
-            self._text.seek(0)
-            self._text.truncate()
-        if size < 0:
-            size = len(self._pending)
-        chunk, self._pending = self._pending[:size], self._pending[size:]
+        # One batch of rows per call, whatever `size` asks: psycopg2 sends what it is given,
+        # and joining and slicing one growing buffer cost more than writing the rows.
+        if size >= 0:
+            return self._batch()
+        return b"".join(iter(self._batch, b""))
+
+    def _batch(self) -> bytes:
+        self._writer.writerows(itertools.islice(self._rows, self.ROWS))
+        chunk = self._text.getvalue().encode()
+        self._text.seek(0)
+        self._text.truncate()
         return chunk
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from placements import csvsafe
 from placements.bulk import write_history
-from placements.models import Child, LocalAuthority, Upload
+from placements.models import LocalAuthority, Upload
 from placements.ssda903.readers import TABLE_COLUMNS
 from placements.ssda903.stitch import (
     changed_children,
@@ -72,7 +72,7 @@ def replay_history(
             window_start=upload.window_start,
             absent_fields=extract.absent_fields,
         )
-        children = stitch_children(children, extract.children)
+        children = stitch_children(children, extract.children, episodes=episodes)
     return episodes, children, len(uploads)
 
 
@@ -115,8 +115,6 @@ def _store_replayed(
             episodes=episodes,
             children=children,
         )
-        stale = stored_children.loc[extra_children, "child_id"].tolist()
-        Child.objects.filter(la=la, child_id__in=stale).delete()
     return RebuildReport(
         uploads_replayed=count,
         episodes=len(episodes),

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from placements import carers, costs
-from placements.bulk import upsert_rows, write_history
+from placements.bulk import insert_rows, upsert_rows, write_history
 from placements.models import (
     CarerHousehold,
     LocalAuthority,
@@ -462,7 +462,7 @@ def stitch_onto_stored(
         absent_fields=extract.absent_fields,
     )
     stored_children = stored_children_frame(la_id=la_id)
-    children = stitch_children(stored_children, extract.children)
+    children = stitch_children(stored_children, extract.children, episodes=episodes)
     return StitchedHistory(stored, stored_children, episodes, children, repairs)
 
 
@@ -798,21 +798,23 @@ def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
     errors = sum(p.is_error for p in problems)
     names = list(upload.files.order_by("id").values_list("name", flat=True))
     UploadProblem.objects.filter(upload=upload).delete()
-    UploadProblem.objects.bulk_create(
-        (
-            UploadProblem(
-                upload=upload,
-                severity=p.severity,
-                file=p.file[:255],
-                row=p.row,
-                child_id=p.child[:20],
-                column=p.column[:40],
-                value=p.value[:100],
-                message=p.message,
-            )
-            for p in in_row_order(problems, names)
+    # Written as a frame: an extract can have thousands of warnings, and COPY stores them in
+    # a fraction of the time the ORM takes.
+    ordered = in_row_order(problems, names)
+    insert_rows(
+        UploadProblem,
+        pd.DataFrame(
+            {
+                "upload_id": pd.Series(upload.pk, index=range(len(ordered)), dtype="Int64"),
+                "severity": pd.Series([p.severity for p in ordered], dtype=object),
+                "file": pd.Series([p.file[:255] for p in ordered], dtype=object),
+                "row": pd.Series([p.row for p in ordered], dtype="Int64"),
+                "child_id": pd.Series([p.child[:20] for p in ordered], dtype=object),
+                "column": pd.Series([p.column[:40] for p in ordered], dtype=object),
+                "value": pd.Series([p.value[:100] for p in ordered], dtype=object),
+                "message": pd.Series([p.message for p in ordered], dtype=object),
+            }
         ),
-        batch_size=2000,
     )
     Upload.objects.filter(pk=upload.pk).update(
         status=status,

@@ -18,6 +18,7 @@ import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 
 from placements import postcodes
+from placements.checks import MSG_CHECKS_NOT_CONFIRMED, ExtractCheck, extract_checks
 from placements.models import LocalAuthority, Population, Upload
 from placements.ssda903.problems import Problem
 from placements.ssda903.readers import RawFile
@@ -96,6 +97,13 @@ class UploadPreview:
     history_token: str = ""
     # Of `months_changed`, those whose committee report has been issued (sufficiency.revisions).
     issued_months_changed: list[dt.date] = field(default_factory=list)
+    # The checks against careless uploads (placements.checks), warned or not.
+    checks: list[ExtractCheck] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The checks' sentences, one per check that warns: each must be confirmed checked."""
+        return [check.warning for check in self.checks if check.warns]
 
     @property
     def removes_many(self) -> bool:
@@ -113,7 +121,7 @@ class UploadPreview:
     @property
     def is_large(self) -> bool:
         """A large change needs a reason typed in before it loads."""
-        return self.removes_many or self.changes_earlier_months
+        return self.removes_many or self.changes_earlier_months or bool(self.warnings)
 
     def figure(self, indicator: str, period_end: dt.date | None) -> FigureChange | None:
         return next(
@@ -146,6 +154,9 @@ class UploadPreview:
             ),
             ("large_change", "yes" if self.is_large else "no"),
         ]
+        for check in self.checks:
+            lines.append((check.name, check.value))
+            lines.append((f"check_{check.name}", "warning" if check.warns else "ok"))
         return lines
 
     def to_json(self) -> dict[str, object]:
@@ -184,6 +195,7 @@ class UploadPreview:
                 dt.date.fromisoformat(d)
                 for d in data.get("issued_months_changed", [])  # type: ignore[attr-defined]
             ],
+            checks=[ExtractCheck(**c) for c in data.get("checks", [])],  # type: ignore[attr-defined]
         )
 
 
@@ -255,6 +267,7 @@ def _preview(
             set(months_changed)
             & set(IssuedReport.objects.filter(la=la).values_list("period_end", flat=True))
         ),
+        checks=extract_checks(extract, la=la, as_at=as_at),
     )
     return preview, stitched.repairs
 
@@ -379,6 +392,10 @@ class ReasonRequired(ValueError):
     """A large change was confirmed without a reason."""
 
 
+class ChecksNotConfirmed(ValueError):
+    """An upload whose checks warn was confirmed without ticking that they were checked."""
+
+
 class PreviewOutdated(RuntimeError):
     """The preview confirmed is not the one for the stored history now; it has been redone."""
 
@@ -396,6 +413,8 @@ def large_change_reasons(preview: UploadPreview) -> list[str]:
         reasons.append(f"it changes figures the committee has already had, for {months}")
     elif preview.changes_earlier_months:
         reasons.append("it changes figures at month ends before the latest")
+    if preview.warnings:
+        reasons.append("it has warnings to check")
     return reasons
 
 
@@ -415,15 +434,24 @@ def upload_preview(upload: Upload) -> UploadPreview:
 
 
 def confirm_upload(
-    *, upload: Upload, user: AbstractBaseUser | None, history_token: str, reason: str = ""
+    *,
+    upload: Upload,
+    user: AbstractBaseUser | None,
+    history_token: str,
+    reason: str = "",
+    checked: bool = False,
 ) -> Upload:
     """Load an upload awaiting confirmation, as previewed with `history_token`.
 
     Raises PreviewOutdated (the preview is worked out again) when the stored history has
-    changed since, and ReasonRequired when the change is large and `reason` is blank."""
+    changed since, ChecksNotConfirmed when its checks warn and `checked` (data staff have
+    checked them) is not given, and ReasonRequired when the change is large and `reason` is
+    blank."""
     preview = upload_preview(upload)
     if preview.history_token != history_token:
         raise PreviewOutdated(MSG_PREVIEW_OUTDATED)
+    if preview.warnings and not checked:
+        raise ChecksNotConfirmed(MSG_CHECKS_NOT_CONFIRMED)
     why = large_change_reasons(preview)
     if why and not reason.strip():
         raise ReasonRequired(MSG_REASON_REQUIRED.format(why="; ".join(why)))

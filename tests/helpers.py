@@ -122,27 +122,33 @@ def run_import_903(
     tmp_path: Path, la: LocalAuthority, files: list[tuple[str, bytes]], *options: str
 ) -> str:
     """The files written to `tmp_path` and loaded with `manage.py import_903 --la CODE
-    OPTIONS FILES` (options such as "--as-at", "2024-03-31"); what the command printed."""
+    OPTIONS FILES` (options such as "--as-at", "2024-03-31"); what the command printed. The
+    hand-written histories are small and old, so the checks against careless uploads are
+    confirmed (tests/placements/test_checks.py tests them)."""
     paths = []
     for name, content in files:
         (tmp_path / name).write_bytes(content)
         paths.append(str(tmp_path / name))
     out = io.StringIO()
-    call_command("import_903", "--la", la.code, *options, *paths, stdout=out)
+    call_command("import_903", "--la", la.code, "--confirm-warnings", *options, *paths, stdout=out)
     return out.getvalue()
 
 
 def press_load_it(
-    client: Client, page: HttpResponse, capture: Any, reason: str = ""
+    client: Client, page: HttpResponse, capture: Any, reason: str = "", checked: bool = False
 ) -> HttpResponse:
     """Press "Load it" on an upload's page awaiting confirmation, as the page's form posts it
-    (its history token, and `reason` typed in); the page shown after. `capture` is
-    pytest-django's django_capture_on_commit_callbacks."""
+    (its history token, `reason` typed in, and the warnings ticked as checked when
+    `checked`); the page shown after. `capture` is pytest-django's
+    django_capture_on_commit_callbacks."""
     form = re.search(r'<form method="post" action="([^"]+/confirm/)"', page.content.decode())
     token = re.search(r'name="history_token" value="([0-9a-f]+)"', page.content.decode())
     assert form and token, "the page has no Load it button"
     with capture(execute=True):
-        response = client.post(form.group(1), {"history_token": token.group(1), "reason": reason})
+        data = {"history_token": token.group(1), "reason": reason}
+        if checked:
+            data["checked"] = "on"
+        response = client.post(form.group(1), data)
     if response.status_code == 302:
         return client.get(response["Location"])
     return response

@@ -287,6 +287,8 @@ class PreviewPage:
     # Why a reason is needed to load it, in words; [] when it is not a large change.
     large_change: list[str]
     history_token: str
+    # The checks against careless uploads that warn, each in a sentence: to be ticked checked.
+    warnings: list[str]
 
 
 def preview_page(upload: Upload) -> PreviewPage:
@@ -323,6 +325,7 @@ def preview_page(upload: Upload) -> PreviewPage:
         months_changed=preview.months_changed,
         large_change=large_change_reasons(preview),
         history_token=preview.history_token,
+        warnings=preview.warnings,
     )
 
 

@@ -168,7 +168,12 @@ def _awaiting(request: HttpRequest, upload_id: int) -> Upload:
 @require_POST
 @access.require(access.can_upload)
 def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
-    from sufficiency.preview import PreviewOutdated, ReasonRequired, confirm_upload
+    from sufficiency.preview import (
+        ChecksNotConfirmed,
+        PreviewOutdated,
+        ReasonRequired,
+        confirm_upload,
+    )
 
     upload = _awaiting(request, upload_id)
     form = ConfirmUploadForm(request.POST)
@@ -180,7 +185,11 @@ def upload_confirm(request: HttpRequest, upload_id: int) -> HttpResponse:
             user=request.user,
             history_token=form.cleaned_data["history_token"],
             reason=form.cleaned_data["reason"],
+            checked=form.cleaned_data["checked"],
         )
+    except ChecksNotConfirmed as refusal:
+        form.add_error("checked", str(refusal))
+        return _detail(request, upload, form)
     except ReasonRequired as refusal:
         form.add_error("reason", str(refusal))
         return _detail(request, upload, form)

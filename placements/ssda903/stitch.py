@@ -79,9 +79,16 @@ def _has_values(values: pd.Series) -> bool:
     return bool(values.notna().any())
 
 
-def stitch_children(stored: pd.DataFrame, upload: pd.DataFrame) -> pd.DataFrame:
-    """Every child ever stored, with the upload's details winning for the children it holds."""
-    kept = stored[~stored["child_id"].isin(upload["child_id"])]
+def stitch_children(
+    stored: pd.DataFrame, upload: pd.DataFrame, *, episodes: pd.DataFrame
+) -> pd.DataFrame:
+    """The upload's children, and the stored children who still have an episode in the
+    stitched `episodes`; the upload's details win for the children it holds. A stored child
+    left with no episode (one of another authority's extract, loaded by mistake and then
+    replaced) would show nowhere, so is not kept."""
+    kept = stored[
+        ~stored["child_id"].isin(upload["child_id"]) & stored["child_id"].isin(episodes["child_id"])
+    ]
     combined = pd.concat([kept[CHILD_FIELDS], upload[CHILD_FIELDS]], ignore_index=True)
     return combined.sort_values("child_id", kind="mergesort").reset_index(drop=True)
 

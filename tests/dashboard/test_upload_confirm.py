@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
+from placements.checks import MSG_CHECKS_NOT_CONFIRMED, MSG_CHILDREN_UNKNOWN
 from placements.models import Episode, LocalAuthority, Upload
 from placements.ssda903.readers import RawFile
 from placements.uploads import MSG_HISTORY_CHANGED, import_extract
@@ -254,3 +255,41 @@ def test_internal_error_while_loading_a_confirmed_upload_fails_it_and_changes_no
     assert "internal error" not in page_text(shown)
     assert "a row's contents" not in page_text(shown)
     assert history(stored_la) == STORED_ROWS
+
+
+def test_another_authoritys_extract_loads_only_once_its_warning_is_ticked(
+    make_user, stored_la, django_capture_on_commit_callbacks
+):
+    foreign = extract_files(
+        [child(i) for i in ("X1", "X2", "X3")],
+        [episode(i, "01/05/2024") for i in ("X1", "X2", "X3")],
+    )
+    client = client_for(make_user("data_staff", stored_la))
+    page = upload_through_form(client, django_capture_on_commit_callbacks, foreign)
+    sentence = MSG_CHILDREN_UNKNOWN.format(unknown=3, total=3, share=100, la=stored_la.name)
+    assert sentence in page_text(page)
+    assert "I have checked the warnings above" in page_text(page)
+
+    refused = press_load_it(client, page, django_capture_on_commit_callbacks, reason="Ours")
+    assert MSG_CHECKS_NOT_CONFIRMED in page_text(refused)
+    assert Upload.objects.latest("id").status == Upload.Status.AWAITING
+    assert history(stored_la) == STORED_ROWS
+
+    no_reason = press_load_it(client, refused, django_capture_on_commit_callbacks, checked=True)
+    assert "it has warnings to check" in page_text(no_reason)
+    assert history(stored_la) == STORED_ROWS
+
+    press_load_it(
+        client, no_reason, django_capture_on_commit_callbacks, reason="Merged authority",
+        checked=True,
+    )  # fmt: skip
+    assert Upload.objects.latest("id").status == Upload.Status.LOADED
+
+
+def test_fresh_extract_of_known_children_shows_no_warning(
+    make_user, stored_la, django_capture_on_commit_callbacks
+):
+    client = client_for(make_user("data_staff", stored_la))
+    page = upload_through_form(client, django_capture_on_commit_callbacks, CORRECTED)
+    assert "Check before loading" not in page_text(page)
+    assert "I have checked the warnings above" not in page_text(page)

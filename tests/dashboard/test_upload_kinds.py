@@ -112,7 +112,7 @@ def test_costs_extract_through_the_form_loads_and_says_so(
 def test_903_extract_through_the_form_loads_once_confirmed(
     make_user, la, django_capture_on_commit_callbacks
 ):
-    raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
+    raw = extract_files([child("A1")], [episode("A1", "01/09/2025")])
     client = client_for(make_user("data_staff", la))
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, "ssda903", raw)

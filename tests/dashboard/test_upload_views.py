@@ -376,7 +376,7 @@ def test_upload_of_the_same_files_again_is_a_duplicate(make_user, la) -> None:
 def test_upload_of_a_correct_extract_loads_and_says_so(
     make_user, la, django_capture_on_commit_callbacks
 ) -> None:
-    raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
+    raw = extract_files([child("A1")], [episode("A1", "01/09/2025")])
     files = [SimpleUploadedFile(name, content) for name, content in raw]
     client = client_for(make_user("data_staff", la))
     with django_capture_on_commit_callbacks(execute=True):
@@ -420,7 +420,7 @@ def test_upload_with_duplicated_rows_among_others_lists_each_row(
 def test_upload_with_other_903_tables_loads_and_names_them_ignored(
     make_user, la, django_capture_on_commit_callbacks
 ) -> None:
-    raw = extract_files([child("A1")], [episode("A1", "01/05/2025")])
+    raw = extract_files([child("A1")], [episode("A1", "01/09/2025")])
     raw.append(("dolo.csv", b"CHILD,DOB,DOLO_START,DOLO_END\r\nA1,01/06/2012,01/06/2025,\r\n"))
     client = client_for(make_user("data_staff", la))
     checked = post_extract(client, django_capture_on_commit_callbacks, raw)

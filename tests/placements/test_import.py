@@ -236,7 +236,9 @@ def test_import_refuses_an_as_at_date_after_today(la, tmp_path, command):
 
 def test_import_takes_an_as_at_date_of_today(la, tmp_path):
     today = timezone.localdate().isoformat()
-    code, out, err = run_import("--la", "998", "--as-at", today, *write(tmp_path, YEAR_ONE))
+    code, out, err = run_import(
+        "--la", "998", "--confirm-warnings", "--as-at", today, *write(tmp_path, YEAR_ONE)
+    )
     assert code == 0, err
     assert Upload.objects.get().as_at == timezone.localdate()
 
@@ -367,7 +369,9 @@ def test_import_accepts_the_same_tables_as_sheets_of_one_workbook(la, tmp_path):
     book.create_sheet("Notes").append(["Anything the analyst wrote"])
     path = tmp_path / "extract.xlsx"
     book.save(path)
-    code, out, err = run_import("--la", "998", "--as-at", "2024-06-30", str(path))
+    code, out, err = run_import(
+        "--la", "998", "--confirm-warnings", "--as-at", "2024-06-30", str(path)
+    )
     assert code == 0, err
     assert 'Sheet "Notes" in "extract.xlsx" is not a 903 table' in out
     assert stored(la) == [("A1", "2024-04-01", "", "", "U4")]
@@ -430,7 +434,9 @@ def test_import_reads_a_windows_1252_csv(la, tmp_path):
         ("header.csv", header),
         ("episodes.csv", to_csv(EPISODES, [episode("A1", "01/04/2024")])),
     ]
-    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files))
+    code, _, err = run_import(
+        "--la", "998", "--confirm-warnings", "--as-at", "2024-06-30", *write(tmp_path, files)
+    )
     assert code == 0, err
 
 
@@ -441,7 +447,9 @@ def test_import_refuses_a_csv_that_is_really_a_workbook(la, tmp_path):
     openpyxl.Workbook().save(path)
     header = tmp_path / "header.csv"
     header.write_bytes(to_csv(HEADER, [child("A1")]))
-    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", str(header), str(path))
+    code, _, err = run_import(
+        "--la", "998", "--confirm-warnings", "--as-at", "2024-06-30", str(header), str(path)
+    )
     assert code == 1
     assert 'File "episodes.csv" is an Excel workbook, not a CSV file' in err
     assert Episode.objects.count() == 0
@@ -471,7 +479,7 @@ def test_import_stores_each_episodes_distance_once(la, tmp_path):
         episode("D4", "01/04/2024", HOME_POST=""),  # a UASC with no home postcode: unknown
         episode("E5", "01/04/2024", PL_POST="ZZ99 9ZZ"),  # not in the directory: unknown
     ]
-    run_import("--la", "998", "--as-at", "2024-06-30",
+    run_import("--la", "998", "--confirm-warnings", "--as-at", "2024-06-30",
                *write(tmp_path, extract_files(children, rows)))  # fmt: skip
     got = {
         e.child.child_id: (None if e.distance is None else float(e.distance), e.outside_la)
@@ -496,7 +504,9 @@ def test_import_distance_from_the_extract_wins_and_999_9_means_unknown(la, tmp_p
         ],
     )
     files = [("header.csv", header), ("episodes.csv", episodes)]
-    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files))
+    code, _, err = run_import(
+        "--la", "998", "--confirm-warnings", "--as-at", "2024-06-30", *write(tmp_path, files)
+    )
     assert code == 0, err
     got = dict(Episode.objects.filter(la=la).values_list("child__child_id", "distance"))
     assert float(got["A1"]) == 21.4 and got["B2"] is None

@@ -312,7 +312,7 @@ def test_export_903_round_trip_keeps_carer_id_and_weekly_cost(la, tmp_path):
     assert text.splitlines()[0].endswith(",CARER_ID,WEEKLY_COST")
     assert ",FC1,512.40" in text
     other = LocalAuthority.objects.create(code="997", name="Other", districts=["E09000028"])
-    code, _, err = run("import_903", "--la", "997", "--as-at", "2024-06-30", "--full-history",
+    code, _, err = run("import_903", "--la", "997", "--confirm-warnings", "--as-at", "2024-06-30", "--full-history",
                        *(str(p) for p in sorted(out.glob("*.csv"))))  # fmt: skip
     assert code == 0, err
     assert supply(other) == supply(la)

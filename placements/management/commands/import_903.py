@@ -6,10 +6,16 @@ from django.conf import settings
 from django.core.management.base import CommandParser
 from django.utils.module_loading import import_string
 
+from placements.checks import extract_checks
 from placements.management.commands._common import authority, iso_date
 from placements.management.commands._imports import ImportCommand
 from placements.models import LocalAuthority, Upload
-from placements.uploads import as_at_refusal, default_window_start
+from placements.uploads import as_at_refusal, default_window_start, validate_903_files
+
+MSG_COMMAND_WARNINGS = (
+    "Not loaded: check the warnings above, then run again with --confirm-warnings to load it. "
+    "Nothing was changed."
+)
 
 
 class Command(ImportCommand):
@@ -36,9 +42,17 @@ class Command(ImportCommand):
             action="store_true",
             help="Check the files and print what loading them would change; keep nothing",
         )
+        parser.add_argument(
+            "--confirm-warnings",
+            action="store_true",
+            help="Load even when the checks against careless uploads warn (an old extract, "
+            "children new to the authority, homes outside its districts): they were checked",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         if not options["dry_run"]:
+            if not options["confirm_warnings"]:
+                self._refuse_warned(options)
             super().handle(*args, **options)
             return
         la = authority(str(options["la"]))
@@ -64,6 +78,24 @@ class Command(ImportCommand):
             sys.exit(1)
         for name, value in result.preview.lines():
             self.stdout.write(f"{name}: {value}")
+
+    def _refuse_warned(self, options: dict[str, object]) -> None:
+        """Exit 1, loading nothing, when a check against careless uploads warns."""
+        la = authority(str(options["la"]))
+        as_at = iso_date(str(options["as_at"]), "--as-at")
+        if as_at_refusal(as_at) is not None:
+            return  # refused as any upload is, by the load itself
+        files = self._read_files([Path(str(f)) for f in options["files"]])  # type: ignore[union-attr]
+        extract, _ = validate_903_files(files, la_id=la.pk, as_at=as_at)
+        if extract.has_errors:
+            return  # rejected, with its problems, by the load itself
+        warnings = [c.warning for c in extract_checks(extract, la=la, as_at=as_at) if c.warns]
+        if not warnings:
+            return
+        for warning in warnings:
+            self.stderr.write(f"WARNING: {warning}")
+        self.stderr.write(MSG_COMMAND_WARNINGS)
+        sys.exit(1)
 
     def window_start(self, options: dict[str, object], as_at: dt.date) -> dt.date | None:
         if options["full_history"]:
