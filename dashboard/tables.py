@@ -8,10 +8,42 @@ from typing import Any
 
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import HttpRequest
+from django_tables2 import RequestConfig
 
 from placements.models import Upload, UploadProblem
 
 PROBLEMS_PER_PAGE = 100
+# However many rows a page is asked for in its address, it shows at most this many.
+MAX_PER_PAGE = 500
+
+
+def _whole_number(text: str | None) -> int | None:
+    """A positive whole number given in a query parameter, or None for anything else."""
+    if text is None or not text.strip().isdigit() or len(text.strip()) > 9:
+        return None
+    number = int(text)
+    return number if number > 0 else None
+
+
+def configure(request: HttpRequest, table: tables.Table, *, per_page: int | None) -> None:
+    """Sorting from the request, and pages of `per_page` rows (None: one page): `per_page`
+    and `page` from the address are taken only when they are sensible (a whole number, the
+    size at most MAX_PER_PAGE); otherwise the default, or the last page when the page asked
+    for is past the end. A hand-edited address never fails the page."""
+    RequestConfig(request, paginate=False).configure(table)
+    if per_page is None:
+        return
+    asked = _whole_number(request.GET.get(table.prefixed_per_page_field))
+    size = min(asked or per_page, MAX_PER_PAGE)
+    page = _whole_number(request.GET.get(table.prefixed_page_field)) or 1
+    try:
+        table.paginate(page=page, per_page=size)
+    except (EmptyPage, PageNotAnInteger):
+        table.paginate(page=table.paginator.num_pages, per_page=size)
+
+
 PROBLEMS_CSV_HEADER = ["severity", "file", "row", "child", "column", "value", "message"]
 # A carers extract's problems name the household, in the place the others name the child.
 CARER_ID_HEADING = "CARER_ID"

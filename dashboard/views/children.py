@@ -8,14 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
-from django_tables2 import RequestConfig
 
 from dashboard import access
 from dashboard.exports import csv_download
 from dashboard.forms import parse_period
 from dashboard.models import ChildListView
 from dashboard.pages.children import CSV_HEADER, children_behind, csv_rows, lists_children
-from dashboard.tables import CHILDREN_PER_PAGE, ChildTable
+from dashboard.tables import CHILDREN_PER_PAGE, ChildTable, configure
 from placements.models import LocalAuthority
 from sufficiency.registry import BY_KEY
 
@@ -61,7 +60,7 @@ def children(request: HttpRequest) -> HttpResponse:
 
     _log(request, la, key, period, len(rows), ChildListView.Format.PAGE)
     table = ChildTable(rows)
-    RequestConfig(request, paginate={"per_page": CHILDREN_PER_PAGE}).configure(table)
+    configure(request, table, per_page=CHILDREN_PER_PAGE)
     response = render(
         request,
         "dashboard/children.html",

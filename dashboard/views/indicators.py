@@ -7,14 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
-from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from dashboard import access
 from dashboard.forms import parse_period, period_options
 from dashboard.pages.children import lists_children
 from dashboard.pages.indicator import indicator_page
-from dashboard.tables import MONTHS_PER_PAGE, MonthTable
+from dashboard.tables import MONTHS_PER_PAGE, MonthTable, configure
 from sufficiency.registry import BY_KEY
 
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel"}
@@ -37,10 +36,10 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
     export = request.GET.get("_export")
     if export in EXPORT_FORMATS:
         # The export has every month, whatever page the table is on.
-        RequestConfig(request, paginate=False).configure(table)
+        configure(request, table, per_page=None)
         stem = f"{la.code}-{key}"
         return TableExport(export, table).response(filename=f"{stem}.{export}")
-    RequestConfig(request, paginate={"per_page": MONTHS_PER_PAGE}).configure(table)
+    configure(request, table, per_page=MONTHS_PER_PAGE)
     return render(
         request,
         "dashboard/indicator.html",

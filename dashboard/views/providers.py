@@ -12,13 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
-from django_tables2 import RequestConfig
 
 from dashboard import access, wording
 from dashboard.exports import csv_download
 from dashboard.pages.providers import WITHIN_MILES, providers_page
 from dashboard.provider_forms import ProviderFilterForm
-from dashboard.tables import PROVIDERS_PER_PAGE, CapacityTable, ProviderTable
+from dashboard.tables import PROVIDERS_PER_PAGE, CapacityTable, ProviderTable, configure
 
 
 @require_GET
@@ -48,14 +47,14 @@ def providers(request: HttpRequest) -> HttpResponse:
         table = ProviderTable(shown)
         table.caption = f"Providers we use: children placed on {wording.long_date(page.as_at)}"
         if request.GET.get("_export") == "csv":
-            RequestConfig(request, paginate=False).configure(table)
+            configure(request, table, per_page=None)
             return csv_download(
                 filename=f"providers-{la.code}-{page.as_at:%Y-%m-%d}.csv",
                 header=table.csv_header(),
                 rows=table.csv_rows(),
                 no_store=True,
             )
-        RequestConfig(request, paginate={"per_page": PROVIDERS_PER_PAGE}).configure(table)
+        configure(request, table, per_page=PROVIDERS_PER_PAGE)
         export = request.GET.copy()
         export.pop("page", None)
         export["la"] = str(la.pk)  # the download is of this authority, whatever the default
@@ -75,7 +74,7 @@ def providers(request: HttpRequest) -> HttpResponse:
         )
     if page.homes is not None:
         homes_table = CapacityTable(page.homes, prefix="homes-")
-        RequestConfig(request, paginate={"per_page": PROVIDERS_PER_PAGE}).configure(homes_table)
+        configure(request, homes_table, per_page=PROVIDERS_PER_PAGE)
         context.update(
             {
                 "homes_table": homes_table,

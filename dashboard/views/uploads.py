@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from dashboard import access
 from dashboard.exports import csv_download
@@ -32,6 +31,7 @@ from dashboard.tables import (
     CARER_ID_HEADING,
     PROBLEMS_PER_PAGE,
     ProblemTable,
+    configure,
     problems_csv_header,
 )
 from placements.history import NothingToUndo, latest_loaded_upload, revert_latest_upload
@@ -131,7 +131,7 @@ def _detail(
     table = None
     if page.errors is not None:
         table = ProblemTable(page.errors, kind=upload.kind)
-        RequestConfig(request, paginate={"per_page": PROBLEMS_PER_PAGE}).configure(table)
+        configure(request, table, per_page=PROBLEMS_PER_PAGE)
     return render(
         request,
         "dashboard/upload_detail.html",
