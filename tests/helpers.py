@@ -99,11 +99,11 @@ def load_three_children(la: LocalAuthority) -> None:
     la.districts = ["E09000028"]  # Southwark, where tests.extracts' home postcodes are
     la.save()
     files = extract_files(
-        [child("KID-001"), child("KID-002", DOB="01/02/2010"), child("KID-003")],
+        [child("KID001"), child("KID002", DOB="01/02/2010"), child("KID003")],
         [
-            episode("KID-001", "01/05/2026"),
-            episode("KID-002", "01/06/2026", PLACE="K2", PLACE_PROVIDER="PR4"),
-            episode("KID-003", "15/07/2026", PL_POST="ME14 1XQ"),
+            episode("KID001", "01/05/2026"),
+            episode("KID002", "01/06/2026", PLACE="K2", PLACE_PROVIDER="PR4"),
+            episode("KID003", "15/07/2026", PL_POST="ME14 1XQ"),
         ],
     )
     upload = import_extract(

@@ -52,6 +52,8 @@ MSG_DATE_NO_SUCH_MONTH = (
 MSG_DATE_OUT_OF_RANGE = "This date is too far in the past or the future to be right."
 MSG_DATE_REQUIRED = "A date is required here."
 MSG_CHILD_REQUIRED = "The CHILD id is missing."
+MSG_CHILD_FORMAT = "The CHILD id must be 1 to 10 letters or digits, as the 903 asks."
+MSG_TOO_LONG = "{column} is longer than the {limit} characters it may hold."
 MSG_INVALID_CODE = "{code} is not a valid {column} code."
 MSG_CODE_NOT_YET_VALID = (
     "{code} is not a valid {column} code for an episode starting on {decom}: "
@@ -243,6 +245,33 @@ def validate_extract(
     return Extract(children, episode_frame, problems, postcode_lookup=lookup, absent_fields=absent)
 
 
+# The longest value each stored text column holds (placements.models: a test keeps them the
+# same). A code column is checked against its codes instead; these are the free ones.
+STORED_LENGTHS = {"child_id": 10, "upn": 13, "urn": 8, "home_post": 8, "pl_post": 8}
+_CHILD_ID = r"[A-Za-z0-9]{1,10}$"
+
+
+def _flag_child_ids(
+    frame: pd.DataFrame, raw: pd.DataFrame, where: Where, problems: list[Problem]
+) -> None:
+    """A CHILD id is 1 to 10 letters or digits: nothing else is stored, and markup or a
+    formula never passes as an id."""
+    given = frame["child_id"] != ""
+    where.flag(given & ~matches(frame["child_id"], _CHILD_ID), "CHILD", raw["CHILD"],
+               MSG_CHILD_FORMAT, problems)  # fmt: skip
+
+
+def _flag_too_long(frame: pd.DataFrame, where: Where, problems: list[Problem]) -> None:
+    """Each free text column longer than it may be stored: refused before the database sees
+    it."""
+    for name, limit in STORED_LENGTHS.items():
+        if name == "child_id" or name not in frame.columns:
+            continue  # the CHILD id has its own rule
+        long = frame[name].astype(str).str.len() > limit
+        where.flag(long, name.upper(), frame[name],
+                   MSG_TOO_LONG.format(column=name.upper(), limit=limit), problems)  # fmt: skip
+
+
 # --- Header ----------------------------------------------------------------------------------
 
 
@@ -260,6 +289,8 @@ def _validate_header(table: Table, problems: list[Problem], *, as_at: dt.date) -
     )
     where = Where(table.source, frame)
     where.flag(frame["child_id"] == "", "CHILD", raw["CHILD"], MSG_CHILD_REQUIRED, problems)
+    _flag_child_ids(frame, raw, where, problems)
+    _flag_too_long(frame, where, problems)
     frame["dob"] = parse_dates(raw["DOB"], "DOB", where, problems, required=True)
     frame["mc_dob"] = parse_dates(raw["MC_DOB"], "MC_DOB", where, problems, required=False)
     year_start = codes.collection_year_start(as_at)
@@ -323,6 +354,8 @@ def _validate_episodes(
     where = Where(table.source, frame)
 
     where.flag(frame["child_id"] == "", "CHILD", raw["CHILD"], MSG_CHILD_REQUIRED, problems)
+    _flag_child_ids(frame, raw, where, problems)
+    _flag_too_long(frame, where, problems)
     frame["decom"] = parse_dates(raw["DECOM"], "DECOM", where, problems, required=True)
     frame["dec"] = parse_dates(raw["DEC"], "DEC", where, problems, required=False)
     frame["pl_distance"] = _parse_distance(raw, where, problems)

@@ -18,6 +18,7 @@ from placements.models import (
     Upload,
     UploadFile,
 )
+from placements.ssda903 import validate as v
 from placements.ssda903.readers import RawFile
 from placements.uploads import MSG_AS_AT_AFTER_TODAY, UploadRefused, import_extract, submit_upload
 from tests.extracts import EPISODES, HEADER, child, episode, extract_files, to_csv, to_xml
@@ -510,3 +511,17 @@ def test_import_distance_from_the_extract_wins_and_999_9_means_unknown(la, tmp_p
     assert code == 0, err
     got = dict(Episode.objects.filter(la=la).values_list("child__child_id", "distance"))
     assert float(got["A1"]) == 21.4 and got["B2"] is None
+
+
+def test_import_child_id_too_long_for_the_database_is_refused_not_an_error(la, tmp_path):
+    """On Postgres an 11-character CHILD once stopped the upload with a database error."""
+    long_id = "A1234567890"
+    files = extract_files(
+        [child(long_id), child("B2")], [episode(long_id, "01/05/2024"), episode("B2", "01/05/2024")]
+    )
+    code, _, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files))
+    assert code == 1
+    assert "internal error" not in err
+    assert err.count(v.MSG_CHILD_FORMAT) == 2
+    assert Episode.objects.count() == 0 and Child.objects.count() == 0
+    assert Upload.objects.latest("id").status == Upload.Status.REJECTED

@@ -397,3 +397,31 @@ def test_validate_urn_not_in_the_provider_lists_is_a_warning():
 def test_validate_urns_are_not_checked_while_no_provider_list_is_held():
     extract = check([child("A1")], [episode("A1", "01/04/2024")], known_urns=lambda urns: None)
     assert extract.problems == []
+
+
+@pytest.mark.parametrize("child_id", ["ABCDEFGHIJK", "<script>", "=cmd|' /C calc'!A0", "A-1", "Ä1"])
+def test_validate_child_id_must_be_one_to_ten_letters_or_digits(child_id):
+    extract = check([child(child_id)], [episode(child_id, "01/04/2024")])
+    messages = [p.message for p in errors(extract)]
+    assert messages.count(v.MSG_CHILD_FORMAT) == 2  # the Header row and the episode
+
+
+def test_validate_free_text_longer_than_stored_is_refused():
+    extract = check([child("A1", UPN="A" + "1" * 20)], [episode("A1", "01/04/2024", URN="1" * 20)])
+    messages = {(p.column, p.message) for p in errors(extract)}
+    assert ("UPN", v.MSG_TOO_LONG.format(column="UPN", limit=13)) in messages
+    assert ("URN", v.MSG_TOO_LONG.format(column="URN", limit=8)) in messages
+
+
+def test_validate_stored_lengths_are_the_columns_own():
+    from placements.models import Child, Episode
+
+    models = {
+        "child_id": Child,
+        "upn": Child,
+        "urn": Episode,
+        "home_post": Episode,
+        "pl_post": Episode,
+    }
+    for name, limit in v.STORED_LENGTHS.items():
+        assert models[name]._meta.get_field(name).max_length == limit, name
