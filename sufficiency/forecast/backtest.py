@@ -8,6 +8,8 @@ Pure numpy and pandas (STYLE.md 1).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -115,6 +117,7 @@ def track_record(past: pd.DataFrame) -> pd.DataFrame:
     known = past.dropna(subset=["actual", "mean"])
     rows = []
     for (measure, horizon), group in known.groupby(["measure", "horizon_months"], sort=False):
+        horizon = cast(int, horizon)
         error = group["mean"] - group["actual"]
         naive = (group["no_change"] - group["actual"]).abs()
         positive = group["actual"] > 0
@@ -123,7 +126,7 @@ def track_record(past: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "measure": measure,
-                "horizon_months": int(str(horizon)),
+                "horizon_months": int(horizon),
                 "origins": len(group),
                 "mae": mae,
                 "mape": float((error.abs()[positive] / group["actual"][positive]).mean() * 100)
