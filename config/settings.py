@@ -92,6 +92,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A query (or a wait for a lock) whose process has died is stopped within a second, so the
+    # dead process's locks go with it (Postgres 14 and later; placements.locks).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c client_connection_check_interval=1000"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,6 +174,12 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 DATA_UPLOAD_MAX_NUMBER_FILES = 30
+# An upload that has started this many times without finishing (its worker killed each time)
+# is failed rather than started again.
+UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))
+# How long an upload or recompute may wait in the queue, untouched, before the sweeper sends it
+# again (a message lost with the broker, or a worker killed whole).
+SWEEP_AFTER_SECONDS = int(os.environ.get("SWEEP_AFTER_SECONDS", "120"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -185,17 +197,39 @@ CACHES = {
     )
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# Nothing reads a task's result (what a task did is in the database), so none is stored.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 # Without Redis, tasks run in the calling process: the embedded quick start needs no worker.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
+# A task is acknowledged when it ends, and one whose worker process was killed (the
+# out-of-memory killer, a restart) goes back on the queue rather than being lost.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task is told to stop at the soft limit (an upload then fails with a plain message) and
+# killed a minute later; a task still unacknowledged after the visibility timeout (its whole
+# worker died) is sent again, so the timeout must outlast the hard limit.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("TASK_SOFT_TIME_LIMIT", str(10 * 60)))
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 4 * 60}
+# A worker process that has grown past this (kilobytes) is replaced after its task.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_MB", "1500")) * 1024
+# With the broker down, sending a task gives up after a few seconds; the sweeper sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # The monthly recompute for every authority, early on the 1st (Celery beat).
 CELERY_BEAT_SCHEDULE = {
+    # Work left queued, "processing" or "running" by a lost message or a dead worker is sent
+    # again, or closed with a plain message (sufficiency.recovery; also `manage.py sweep`).
+    "sweep-stuck-work": {
+        "task": "sufficiency.tasks.sweep_task",
+        "schedule": 60.0,
+    },
     "recompute-indicators-monthly": {
         "task": "sufficiency.tasks.recompute_all_task",
         "schedule": crontab(minute=0, hour=3, day_of_month=1),

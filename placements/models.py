@@ -302,6 +302,13 @@ class Upload(models.Model):
         help_text="Order in which loaded uploads changed the authority's history.",
     )
     failure = models.TextField(blank=True, help_text="Why processing failed (never row contents).")
+    # What the sweeper (placements.recovery) goes by: when the upload was last handed to the
+    # task queue, when processing last started, and how many times it has started.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times processing has started."
+    )
     # The rows are what the kind's extract lists: episodes (903), carer households (carers) or
     # placement costs (costs). Added, updated and removed say what loading did to the stored
     # ones; a costs upload never removes a stored cost, so its rows_removed stays 0.

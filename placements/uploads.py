@@ -25,14 +25,15 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import pandas as pd
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from placements import carers, costs
+from placements import carers, costs, locks
 from placements.bulk import insert_rows, upsert_rows, write_history
 from placements.models import (
     CarerHousehold,
@@ -75,6 +76,23 @@ MSG_PROCESSING_FAILED = (
     "Processing stopped unexpectedly, on a fault in the product rather than in the files "
     "({kind}). Nothing was changed: the stored history and the figures are as they were, and "
     "the files are kept. Please tell your system administrator, who can find it in the log."
+)
+MSG_TOO_SLOW = (
+    "Processing took longer than the {minutes} minutes an upload may take, so it was stopped. "
+    "Nothing was changed: the stored history and the figures are as they were, and the files "
+    "are kept. An extract this large may need to be split by year, or the limit raised by your "
+    "system administrator."
+)
+MSG_OUT_OF_MEMORY = (
+    "Processing needed more memory than the server could give it, so it was stopped. Nothing "
+    "was changed: the stored history and the figures are as they were, and the files are kept. "
+    "Please tell your system administrator."
+)
+MSG_GAVE_UP = (
+    "Processing was stopped {times} before it could finish (the server ran out of time or "
+    "memory on it, or was restarted), so it was not tried again. Nothing was changed: the stored "
+    "history and the figures are as they were, and the files are kept. Please tell your system "
+    "administrator."
 )
 MSG_AS_AT_AFTER_TODAY = (
     "The as-at date, {as_at}, is after today, {today}: an extract can only be correct to a "
@@ -173,21 +191,7 @@ def submit_upload(
     fingerprint = upload_fingerprint(
         checksums=checksums, as_at=as_at, window_start=window_start, kind=kind
     )
-    earlier = (
-        Upload.objects.filter(la=la, kind=kind, fingerprint=fingerprint)
-        # An undone upload can be loaded again: it is no longer part of the history.
-        # Nor was a cancelled one.
-        .exclude(
-            status__in=[
-                Upload.Status.DUPLICATE,
-                Upload.Status.FAILED,
-                Upload.Status.REVERTED,
-                Upload.Status.CANCELLED,
-            ]
-        )
-        .order_by("created_at")
-        .first()
-    )
+    earlier = _same_files_done(la_id=la.pk, kind=kind, fingerprint=fingerprint)
     upload = Upload.objects.create(
         la=la,
         kind=kind,
@@ -202,20 +206,61 @@ def submit_upload(
         for f, digest in zip(files, checksums, strict=True)
     )
     if earlier is not None:
-        upload.status = Upload.Status.DUPLICATE
-        upload.stage = Upload.Stage.DONE
-        upload.progress = 100
-        upload.duplicate_of = earlier
-        upload.finished_at = timezone.now()
-        upload.save()
-        logger.info("upload %s duplicates upload %s; not processed", upload.pk, earlier.pk)
+        _duplicate(upload, earlier)
+        upload.refresh_from_db()
         return upload
     if enqueue:
-        from placements.tasks import process_upload_task
-
         upload_id = upload.pk
-        transaction.on_commit(lambda: process_upload_task.delay(upload_id))
+        transaction.on_commit(lambda: send_upload(upload_id=upload_id))
     return upload
+
+
+# What an identical upload must have become to make a later one a duplicate: one still queued,
+# processing or awaiting confirmation may yet fail, so it does not count; an undone, cancelled
+# or failed one is no longer (or never was) part of the history.
+DUPLICATE_OF = (Upload.Status.LOADED, Upload.Status.REJECTED)
+
+
+def _same_files_done(
+    *, la_id: int, kind: str, fingerprint: str, other_than: int | None = None
+) -> Upload | None:
+    earlier = Upload.objects.filter(
+        la_id=la_id, kind=kind, fingerprint=fingerprint, status__in=DUPLICATE_OF
+    )
+    if other_than is not None:
+        earlier = earlier.exclude(pk=other_than)
+    return earlier.order_by("created_at", "id").first()
+
+
+def _duplicate(upload: Upload, earlier: Upload) -> None:
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.DUPLICATE,
+        stage=Upload.Stage.DONE,
+        progress=100,
+        duplicate_of=earlier,
+        finished_at=timezone.now(),
+    )
+    logger.info("upload %s duplicates upload %s; not processed", upload.pk, earlier.pk)
+
+
+def send_upload(*, upload_id: int) -> bool:
+    """Hand a queued upload to the task queue; whether that worked. With the broker down the
+    upload stays queued ("waiting to start"), kept, and the sweeper (placements.recovery) sends
+    it again once the broker is back: a user never meets the outage as an error."""
+    from placements.tasks import process_upload_task
+
+    sent_at = timezone.now()
+    try:
+        process_upload_task.delay(upload_id)
+    except Exception as exc:
+        logger.warning(
+            "upload %s waits to start: the task queue did not take it (%s)",
+            upload_id,
+            type(exc).__name__,
+        )
+        return False
+    Upload.objects.filter(pk=upload_id, status=Upload.Status.QUEUED).update(sent_at=sent_at)
+    return True
 
 
 def import_extract(
@@ -248,34 +293,74 @@ def import_extract(
 def process_upload(*, upload_id: int) -> Upload:
     """Read, validate and store one upload of any kind (a 903 one is stitched); all-or-nothing.
 
-    Database outages propagate (the Celery task retries them); any other failure marks the
-    upload failed without changing the history, and is logged without row contents.
+    One process at a time works on an upload (another waits for it to end), and an upload that
+    has started settings.UPLOAD_MAX_ATTEMPTS times without finishing is failed, not started
+    again: a file that kills its worker cannot take the queue down with it. Database outages
+    propagate (the Celery task retries them); any other failure, the task's time limit and a
+    lack of memory included, marks the upload failed without changing the history, with a
+    plain message and a log line without row contents.
     """
+    # A second copy of the message (sent again by the sweeper, or put back when a worker was
+    # killed) waits here for the first to end, then finds the upload finished, or abandoned: a
+    # killed process's session, and its lock, can outlive it by a moment.
+    with locks.holding(locks.UPLOAD, upload_id, wait=True):
+        _claimed(upload_id)
+    return Upload.objects.select_related("la").get(pk=upload_id)
+
+
+def _claimed(upload_id: int) -> None:
     upload = Upload.objects.select_related("la").get(pk=upload_id)
     if upload.is_finished:
-        return upload
+        return
+    if upload.attempts >= settings.UPLOAD_MAX_ATTEMPTS:
+        give_up(upload)
+        return
+    earlier = _same_files_done(
+        la_id=upload.la_id, kind=upload.kind, fingerprint=upload.fingerprint, other_than=upload.pk
+    )
+    if earlier is not None:
+        # The same files were loaded (or rejected) while this one waited in the queue.
+        _duplicate(upload, earlier)
+        return
+    Upload.objects.filter(pk=upload.pk).update(
+        attempts=F("attempts") + 1, started_at=timezone.now()
+    )
     try:
         _process(upload)
     except (OperationalError, InterfaceError):
         raise
+    except SoftTimeLimitExceeded:
+        logger.error("upload %s stopped at the task time limit", upload.pk)
+        minutes = max(1, round(settings.CELERY_TASK_SOFT_TIME_LIMIT / 60))
+        _failed(upload, message=MSG_TOO_SLOW.format(minutes=minutes))
+    except MemoryError:
+        logger.error("upload %s ran out of memory", upload.pk)
+        _failed(upload, message=MSG_OUT_OF_MEMORY)
     except Exception as exc:
         _failed(upload, exc)
-    upload.refresh_from_db()
-    return upload
 
 
-def _failed(upload: Upload, exc: Exception) -> None:
-    # Exception messages from parsers can quote row contents: log the type and frames only.
-    logger.error(
-        "upload %s failed with %s\n%s",
-        upload.pk,
-        type(exc).__name__,
-        "".join(traceback.format_tb(exc.__traceback__)),
-    )
+def give_up(upload: Upload) -> None:
+    """Fail an upload that has started settings.UPLOAD_MAX_ATTEMPTS times without finishing."""
+    logger.error("upload %s stopped %s times; failed", upload.pk, upload.attempts)
+    times = {1: "once", 2: "twice"}.get(upload.attempts, f"{upload.attempts} times")
+    _failed(upload, message=MSG_GAVE_UP.format(times=times))
+
+
+def _failed(upload: Upload, exc: Exception | None = None, *, message: str = "") -> None:
+    if exc is not None:
+        # Exception messages from parsers can quote row contents: log the type and frames only.
+        logger.error(
+            "upload %s failed with %s\n%s",
+            upload.pk,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+        message = MSG_PROCESSING_FAILED.format(kind=type(exc).__name__)
     Upload.objects.filter(pk=upload.pk).update(
         status=Upload.Status.FAILED,
         stage=Upload.Stage.DONE,
-        failure=MSG_PROCESSING_FAILED.format(kind=type(exc).__name__),
+        failure=message,
         finished_at=timezone.now(),
     )
 
@@ -324,6 +409,17 @@ def _stitch_and_store(
     with transaction.atomic():
         # One upload at a time per authority: the stitch must see the history it replaces.
         LocalAuthority.objects.select_for_update().get(pk=upload.la_id)
+        earlier = _same_files_done(
+            la_id=upload.la_id,
+            kind=upload.kind,
+            fingerprint=upload.fingerprint,
+            other_than=upload.pk,
+        )
+        if earlier is not None and earlier.status == Upload.Status.LOADED:
+            # The same files, posted twice at once, were loaded by the other while this one
+            # waited for the lock.
+            _duplicate(upload, earlier)
+            return
         stitched = stitch_onto_stored(
             la_id=upload.la_id, extract=extract, window_start=upload.window_start
         )
@@ -827,15 +923,23 @@ def _finish(upload: Upload, status: str, problems: list[Problem]) -> None:
 
 
 def after_history_changed(*, la_id: int, upload_id: int | None) -> None:
-    """Queue what follows a change of history (the indicators' recompute, named in settings)."""
-    name = getattr(settings, "AFTER_UPLOAD_LOADED_TASK", "")
-    if name:
-        import_string(name).delay(la_id, upload_id)
+    """Queue what follows a change of history (the indicators' recompute, named in settings).
+    With the broker down it is not queued; the sweeper queues it once the broker is back."""
+    _send(getattr(settings, "AFTER_UPLOAD_LOADED_TASK", ""), la_id, upload_id)
 
 
 def _after_checked(upload_id: int) -> None:
     """Queue the preview of an upload awaiting confirmation (the task named in settings), so
-    that its page usually finds it worked out."""
-    name = getattr(settings, "AFTER_UPLOAD_CHECKED_TASK", "")
-    if name:
-        import_string(name).delay(upload_id)
+    that its page usually finds it worked out (and works it out itself if not)."""
+    _send(getattr(settings, "AFTER_UPLOAD_CHECKED_TASK", ""), upload_id)
+
+
+def _send(name: str, *args: object) -> None:
+    if not name:
+        return
+    try:
+        import_string(name).delay(*args)
+    except Exception as exc:
+        # What was done is stored; what follows is caught up by the sweeper.
+        logger.warning("%s not queued: the task queue did not take it (%s)", name,
+                       type(exc).__name__)  # fmt: skip

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from placements import locks
 from placements.bulk import copy_frame
 from placements.models import Child, LocalAuthority, Population, Upload
 from placements.stored import episodes_frame, stored_costs_frame, stored_households_frame
@@ -171,8 +172,19 @@ def recompute_indicators(
     """Compute every indicator at every month end and replace the current version's values.
 
     All-or-nothing: the values change in one transaction. A failure is recorded on the
-    computation (without row contents) and raised again, so that the task can retry it.
+    computation (without row contents) and raised again, so that the task can retry it. One
+    recompute of an authority runs at a time: a second waits for the first to end (its lock is
+    what tells the sweeper, sufficiency.recovery, that a "running" computation is alive).
     """
+    with locks.holding(locks.AUTHORITY, la_id, wait=True):
+        return _recompute(
+            la_id=la_id, trigger=trigger, upload_id=upload_id, attempt=attempt, final=final
+        )
+
+
+def _recompute(
+    *, la_id: int, trigger: str, upload_id: int | None, attempt: int, final: bool
+) -> Computation:
     run = Computation.objects.create(
         la_id=la_id,
         upload_id=upload_id,

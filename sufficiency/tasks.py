@@ -7,6 +7,7 @@ from sufficiency.forecast.measures import TooLittleHistory
 from sufficiency.forecasting import compute_forecast
 from sufficiency.models import Computation
 from sufficiency.preview import upload_preview
+from sufficiency.recovery import sweep
 from sufficiency.services import recompute_indicators
 
 MAX_RETRIES = 3
@@ -70,3 +71,10 @@ def compute_forecast_task(la_id: int) -> str:
     except TooLittleHistory:
         return "too little history"
     return f"forecast {run.pk}"
+
+
+@shared_task
+def sweep_task() -> str:
+    """Every minute (Celery beat): send again or close what a lost message or a dead worker
+    left stuck (also: `manage.py sweep`)."""
+    return str(sweep())

@@ -109,3 +109,12 @@ def to_xml(children: list[dict[str, str]], episodes: list[dict[str, str]]) -> by
         lines.append("  </CHILD>")
     lines.append("</EXPSSDA903>")
     return ("\n".join(lines) + "\n").encode()
+
+
+def two_children_files() -> list[tuple[str, bytes]]:
+    """A complete little extract that loads cleanly into an authority of Southwark's district:
+    two children, one in foster care and one in a children's home."""
+    return extract_files(
+        [child("A1"), child("B2", SEX="2")],
+        [episode("A1", "01/04/2024"), episode("B2", "01/05/2024", PLACE="K2", URN="SC123456")],
+    )

@@ -364,6 +364,7 @@ def test_upload_to_a_chosen_authority(make_user, la) -> None:
 def test_upload_of_the_same_files_again_is_a_duplicate(make_user, la) -> None:
     client = client_for(make_user("data_staff", la))
     client.post(url("dashboard-upload-new"), form_data())
+    Upload.objects.update(status=Upload.Status.LOADED)
     response = client.post(url("dashboard-upload-new"), form_data(), follow=True)
     first, again = Upload.objects.order_by("pk")
     assert again.status == Upload.Status.DUPLICATE
@@ -371,6 +372,21 @@ def test_upload_of_the_same_files_again_is_a_duplicate(make_user, la) -> None:
         f"These files were already uploaded on {localtime(first.created_at):%-d %B %Y} "
         f"(upload #{first.pk}); nothing was loaded again."
     ) in page_words(response)
+
+
+@pytest.mark.parametrize("status", ["queued", "processing", "failed", "awaiting"])
+def test_the_same_files_again_are_no_duplicate_of_an_upload_that_has_not_loaded(
+    make_user, la, status
+) -> None:
+    # An upload stranded by a dead worker, or still in the queue, may never load: sending the
+    # files again must not be refused as "already uploaded".
+    client = client_for(make_user("data_staff", la))
+    client.post(url("dashboard-upload-new"), form_data())
+    Upload.objects.update(status=status)
+    response = client.post(url("dashboard-upload-new"), form_data(), follow=True)
+    first, again = Upload.objects.order_by("pk")
+    assert again.status == Upload.Status.QUEUED
+    assert "already uploaded" not in page_words(response)
 
 
 def test_upload_of_a_correct_extract_loads_and_says_so(
