@@ -183,20 +183,24 @@ SWEEP_AFTER_SECONDS = int(os.environ.get("SWEEP_AFTER_SECONDS", "120"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
-# The cache holds sessions (read from it, written through to the database), so a page costs
-# no session query. Redis when configured, shared by every process; else per process memory.
+# The cache is for speed only (config.cache): Redis when configured, shared by every process,
+# else per-process memory. With Redis down a read is a miss, so the site stays up, slower.
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "sufficiency",
+            # A Redis that has stopped answering costs a page half a second, not a hang.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database alone, so signing in and every signed-in page work with Redis
+# stopped (one indexed query a page).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Nothing reads a task's result (what a task did is in the database), so none is stored.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
