@@ -91,8 +91,9 @@ TABLE_STYLE = [
 ]
 
 
-def build_pdf(report: CommitteeReport, *, compress: bool = True) -> bytes:
-    """The report as PDF bytes. `compress=False` leaves the page text readable in the file."""
+def build_pdf(report: CommitteeReport, *, stale: str = "", compress: bool = True) -> bytes:
+    """The report as PDF bytes, with the warning `stale` under its title when the figures could
+    not be brought up to date. `compress=False` leaves the page text readable in the file."""
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -110,6 +111,7 @@ def build_pdf(report: CommitteeReport, *, compress: bool = True) -> bytes:
     story: list[Flowable] = [
         Paragraph(_text(report.title), STYLES["title"]),
         Paragraph(f"<b>{_text(report.suppression_words)}</b>", STYLES["status"]),
+        *([Paragraph(f"<b>{_text(stale)}</b>", STYLES["status"])] if stale else []),
         Paragraph("At a glance", STYLES["h2"]),
         _glance_table(report),
     ]

@@ -202,3 +202,17 @@ def data_status(la: LocalAuthority, latest: Upload | None) -> str:
         f"{la.name}: data as at {long_date(latest.as_at)}, loaded "
         f"{long_datetime(timezone.localtime(loaded))}{by}."
     )
+
+
+def stale_figures(failed_at: datetime, figures_from: datetime | None) -> str:
+    """The warning on every page of an authority whose figures could not be brought up to date."""
+    shown = (
+        f"the figures shown are those worked out on {long_datetime(figures_from)}"
+        if figures_from is not None
+        else "no figures could be worked out"
+    )
+    return (
+        f"These figures are not up to date. Working them out again from the latest history "
+        f"failed on {long_datetime(failed_at)}, so {shown}, before the latest changes to the "
+        "history. Data staff can see why on the upload's page."
+    )

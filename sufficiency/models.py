@@ -85,6 +85,27 @@ class IndicatorValue(models.Model):
         return f"{self.la.code} {self.indicator} {self.period_end:%Y-%m-%d}: {self.value}"
 
 
+def figures_state(la: models.Expression | models.F | int) -> dict[str, models.Subquery]:
+    """Annotations saying whether an authority's figures are up to date, for a query about
+    something of the authority (`la`: its id, or an OuterRef to it): `latest_run_failed_at`, set
+    when its latest computation failed for good (not while a retry is due), and
+    `figures_from`, when the computation behind the figures shown finished."""
+    runs = Computation.objects.filter(la=la)
+    latest = runs.order_by("-started_at", "-pk")
+    return {
+        "latest_run_failed_at": models.Subquery(
+            latest.filter(pk=models.Subquery(latest.values("pk")[:1]))
+            .filter(status=Computation.Status.FAILED, final=True)
+            .values("finished_at")[:1]
+        ),
+        "figures_from": models.Subquery(
+            runs.filter(status=Computation.Status.DONE)
+            .order_by("-finished_at")
+            .values("finished_at")[:1]
+        ),
+    }
+
+
 class Computation(models.Model):
     """One attempt at recomputing an authority's indicators: when, why, and how it went."""
 

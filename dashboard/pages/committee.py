@@ -16,7 +16,7 @@ from dashboard.cards import disclosure_for, target_words
 from placements.models import LocalAuthority
 from sufficiency import suppression
 from sufficiency.declaration import Indicator
-from sufficiency.models import IssuedFigure, IssuedReport, same_value
+from sufficiency.models import IssuedFigure, IssuedReport, figures_state, same_value
 from sufficiency.registry import DEFINITIONS_VERSION
 from sufficiency.reports import (
     PROMISE_INDICATORS,
@@ -377,3 +377,12 @@ def _chart(
         summary=summary_words,
         title=f"{definition.name}: the last two years",
     )
+
+
+def stale_figures_warning(la: LocalAuthority) -> str:
+    """The warning the report carries when the authority's latest computation failed (the
+    pages have it from the base template), else ""."""
+    state = LocalAuthority.objects.filter(pk=la.pk).values(**figures_state(la.pk)).get()
+    if state["latest_run_failed_at"] is None:
+        return ""
+    return wording.stale_figures(state["latest_run_failed_at"], state["figures_from"])

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import access
 from dashboard.forms import parse_period, period_options
-from dashboard.pages.committee import CommitteeReport, build_report
+from dashboard.pages.committee import CommitteeReport, build_report, stale_figures_warning
 from placements.models import LocalAuthority
 from sufficiency import coverage, suppression
 from sufficiency.models import IssuedReport
@@ -95,7 +95,7 @@ def committee_pdf(request: HttpRequest) -> HttpResponse:
         _issue(report, request, IssuedReport.How.PDF)
     filename = f"committee-report-{la.code}-{report.period_end.isoformat()}.pdf"
     return HttpResponse(
-        build_pdf(report),
+        build_pdf(report, stale=stale_figures_warning(la)),
         content_type="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -42,8 +42,9 @@ PAGES = {
     # committee member's first PDF download issues the report, which writes its figures.
     "committee": ("demo-officer", "dashboard-committee", 13),
     "committee, as the committee sees it": ("demo-committee", "dashboard-committee", 12),
-    "committee pdf": ("demo-officer", "dashboard-committee-pdf", 11),
-    "committee pdf, as the committee sees it": ("demo-committee", "dashboard-committee-pdf", 13),
+    # The PDF reads whether the figures are up to date (the pages have it with the data line).
+    "committee pdf": ("demo-officer", "dashboard-committee-pdf", 12),
+    "committee pdf, as the committee sees it": ("demo-committee", "dashboard-committee-pdf", 14),
     "fostering": ("demo-officer", "dashboard-fostering", 12),
     "fostering, committee member": ("demo-committee", "dashboard-fostering", 12),
     "providers": ("demo-officer", "dashboard-providers", 11),
