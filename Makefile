@@ -74,6 +74,7 @@ bench: $(STAMP)
 	DATABASE_URL=$${BENCH_DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python -m bench.indicators
 	DATABASE_URL=$${BENCH_DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python -m bench.pages
 	DATABASE_URL=$${BENCH_DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python -m bench.forecast
+	DATABASE_URL=$${BENCH_DATABASE_URL:-$(TEST_DATABASE_URL)_bench} $(BIN)/python -m bench.uploads
 
 # The DfE's own 903 validator on one synthetic year, in a virtual environment of its own (it pins
 # an older pandas than the product): the errors it finds, per rule, as name: value lines.

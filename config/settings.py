@@ -165,15 +165,22 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads: raw files are kept in the database with their checksum, so any web or worker
-# process can replay them. Size limits are per file and are enforced while the file streams in.
+# process can replay them. The limits (docs/uploads.md#limits) are checked before any work:
+# the bytes ones while the files stream in, the rest on the streamed files before any is kept.
+# Each file, and all the files of one upload together.
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
-# Unzipped size an Excel workbook may expand to before it is treated as a zip bomb.
-UPLOAD_MAX_UNZIPPED_BYTES = int(os.environ.get("UPLOAD_MAX_UNZIPPED_BYTES", str(500 * 1024 * 1024)))
+UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("UPLOAD_MAX_TOTAL_BYTES", str(100 * 1024 * 1024)))
+# What the workbooks of one upload may expand to, together, when unzipped.
+UPLOAD_MAX_UNZIPPED_BYTES = int(os.environ.get("UPLOAD_MAX_UNZIPPED_BYTES", str(200 * 1024 * 1024)))
+# Cells across all the files and sheets of one upload (the largest authority's full history
+# is about a million), and columns in one table (a 903 table has at most about 25).
+UPLOAD_MAX_CELLS = int(os.environ.get("UPLOAD_MAX_CELLS", "5000000"))
+UPLOAD_MAX_COLUMNS = int(os.environ.get("UPLOAD_MAX_COLUMNS", "200"))
 FILE_UPLOAD_HANDLERS = [
     "placements.upload_handlers.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-DATA_UPLOAD_MAX_NUMBER_FILES = 30
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("UPLOAD_MAX_FILES", "30"))
 # An upload that has started this many times without finishing (its worker killed each time)
 # is failed rather than started again.
 UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))

@@ -10,7 +10,13 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from dashboard.forms import OVERSIZE_FILE, MultipleFileField, MultipleFileInput, megabytes
+from dashboard.forms import (
+    OVERSIZE_FILE,
+    MultipleFileField,
+    MultipleFileInput,
+    megabytes,
+    over_total,
+)
 
 NO_BENCHMARK_FILES = "Choose at least one published CSV file to import."
 NOT_CSV = 'File "{name}" is not a CSV file. Download the published files as CSV.'
@@ -29,10 +35,13 @@ class BenchmarkImportForm(forms.Form):
         help_text=FILES_HELP,
     )
 
-    def __init__(self, *args: Any, oversize: Iterable[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, oversize: Iterable[str] = (), over_total: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.oversize = list(oversize)
-        if self.oversize:
+        self.over_total = over_total
+        if self.oversize or self.over_total:
             # A file refused while streaming never reaches request.FILES: say it was too
             # large rather than "choose a file".
             self.fields["files"].required = False
@@ -40,6 +49,8 @@ class BenchmarkImportForm(forms.Form):
 
     def clean_files(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data["files"]
+        if self.over_total:
+            raise forms.ValidationError(over_total(), code="over_total")
         errors = [
             OVERSIZE_FILE.format(name=name, limit=megabytes(settings.UPLOAD_MAX_BYTES))
             for name in self.oversize

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.wording import long_date
 from placements.models import LocalAuthority, Upload
+from placements.ssda903.limits import TOTAL_TOO_LARGE, format_size
 
 ACCEPTED_EXTENSIONS = (".csv", ".xlsx", ".xml")
 LA_MISSING = "Choose which of your local authorities the extract is for."
@@ -45,6 +46,11 @@ FILES_HELP = (
     "An SSDA903 extract: its CSV files, an Excel workbook (.xlsx) or the 903 XML file. "
     "A foster carers or placement costs extract: a CSV file or a sheet of an Excel workbook."
 )
+
+
+def over_total() -> str:
+    """The refusal of files that together pass settings.UPLOAD_MAX_TOTAL_BYTES."""
+    return TOTAL_TOO_LARGE.format(limit=format_size(settings.UPLOAD_MAX_TOTAL_BYTES))
 
 
 def megabytes(size: int) -> str:
@@ -127,11 +133,13 @@ class UploadForm(forms.Form):
         *args: Any,
         authorities: QuerySet[LocalAuthority],
         oversize: Iterable[str] = (),
+        over_total: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.oversize = list(oversize)
-        if self.oversize:
+        self.over_total = over_total
+        if self.oversize or self.over_total:
             # A file refused while streaming never reaches request.FILES; say it was too
             # large (in clean_files) rather than "choose at least one file".
             self.fields["files"].required = False
@@ -141,7 +149,10 @@ class UploadForm(forms.Form):
         self.fixed_la: LocalAuthority | None = choices[0] if len(choices) == 1 else None
         if self.fixed_la is not None:
             del self.fields["la"]
-        self.fields["files"].help_text += f" Up to {megabytes(settings.UPLOAD_MAX_BYTES)} MB each."
+        self.fields["files"].help_text += (
+            f" Up to {megabytes(settings.UPLOAD_MAX_BYTES)} MB each and "
+            f"{megabytes(settings.UPLOAD_MAX_TOTAL_BYTES)} MB in all."
+        )
         # The date picker offers no later day; clean_as_at refuses one typed or posted anyway.
         self.fields["as_at"].widget.attrs["max"] = timezone.localdate().isoformat()
 
@@ -156,6 +167,9 @@ class UploadForm(forms.Form):
 
     def clean_files(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data["files"]
+        if self.over_total:
+            # The whole upload is refused: what came before the limit is not used either.
+            raise forms.ValidationError(over_total(), code="over_total")
         errors = [
             OVERSIZE_FILE.format(name=name, limit=megabytes(settings.UPLOAD_MAX_BYTES))
             for name in self.oversize

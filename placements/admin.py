@@ -68,14 +68,11 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 class UploadFileInline(ReadOnlyMixin, admin.TabularInline):
     model = UploadFile
-    # Never the raw content: it holds children's records.
+    # Never the raw content (in UploadFileChunk, never shown): it holds children's records.
     fields = ["name", "size", "sha256", "tables"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).defer("compressed_content")
 
 
 @admin.register(Upload)

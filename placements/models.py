@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from typing import IO
 
 from django.conf import settings
 from django.db import models
@@ -348,9 +349,6 @@ class UploadFile(models.Model):
     name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField(help_text="Bytes, as uploaded.")
-    # zlib-compressed: extracts are text that shrinks about tenfold, and storing and reading
-    # them back is then a fraction of the work. The checksum is of the bytes as uploaded.
-    compressed_content = models.BinaryField()
     tables = models.CharField(
         max_length=200, blank=True, help_text="The 903 tables recognised in the file."
     )
@@ -362,19 +360,58 @@ class UploadFile(models.Model):
         return self.name
 
     @classmethod
-    def keep(cls, *, upload: Upload, name: str, content: bytes, sha256: str) -> UploadFile:
-        """An unsaved record of a file, its bytes compressed."""
-        return cls(
-            upload=upload,
-            name=name,
-            sha256=sha256,
-            size=len(content),
-            compressed_content=zlib.compress(content, 1),
-        )
+    def keep(cls, *, upload: Upload, name: str, stream: IO[bytes], sha256: str) -> UploadFile:
+        """Store a file read from `stream` (from its start), its bytes compressed in chunks:
+        never more than a chunk of it is held in memory."""
+        record = cls.objects.create(upload=upload, name=name, sha256=sha256, size=0)
+        compressor = zlib.compressobj(1)
+        pending = bytearray()
+        index = size = 0
+        stream.seek(0)
+        while data := stream.read(UploadFileChunk.SIZE):
+            size += len(data)
+            pending += compressor.compress(data)
+            if len(pending) >= UploadFileChunk.SIZE:
+                UploadFileChunk.objects.create(file=record, index=index, data=bytes(pending))
+                index += 1
+                pending.clear()
+        pending += compressor.flush()
+        UploadFileChunk.objects.create(file=record, index=index, data=bytes(pending))
+        cls.objects.filter(pk=record.pk).update(size=size)
+        record.size = size
+        return record
 
     @property
     def content(self) -> bytes:
-        return zlib.decompress(bytes(self.compressed_content))
+        decompressor = zlib.decompressobj()
+        parts = [
+            decompressor.decompress(bytes(data))
+            for data in self.chunks.order_by("index").values_list("data", flat=True).iterator()
+        ]
+        parts.append(decompressor.flush())
+        return b"".join(parts)
+
+
+class UploadFileChunk(models.Model):
+    """One piece of a kept file's zlib stream: a file is written and read a chunk at a time,
+    so that a large upload is never held whole by the web worker that keeps it."""
+
+    SIZE = 1024 * 1024  # bytes read at a time, and about the most stored in one chunk
+
+    file = models.ForeignKey(UploadFile, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    # zlib-compressed: extracts are text that shrinks about tenfold, and storing and reading
+    # them back is then a fraction of the work. The checksum is of the bytes as uploaded.
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["file", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["file", "index"], name="upload_file_chunk_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file} chunk {self.index}"
 
 
 class UploadProblem(models.Model):

@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import io
 import json
 import logging
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import IO, TypeVar
 
 import pandas as pd
 from celery.exceptions import SoftTimeLimitExceeded
@@ -42,9 +43,11 @@ from placements.models import (
     Provider,
     Upload,
     UploadFile,
+    UploadFileChunk,
     UploadProblem,
 )
-from placements.ssda903 import codes, readers, stitch, validate
+from placements.ssda903 import codes, limits, readers, stitch, validate
+from placements.ssda903.limits import UploadLimits, upload_refusal
 from placements.ssda903.problems import Problem
 from placements.ssda903.readers import (
     IGNORED_TABLES,
@@ -147,6 +150,49 @@ class UploadRefused(ValueError):
     """An upload refused before anything of it is kept; the message says why, in one sentence."""
 
 
+class UploadOverLimit(UploadRefused):
+    """An upload over one of the limits on a whole upload (docs/uploads.md#limits)."""
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file to submit read from a seekable stream (the form's uploaded temporary file), so
+    that keeping it never holds it whole in memory."""
+
+    name: str
+    stream: IO[bytes]
+
+
+def upload_limits() -> UploadLimits:
+    """The limits on one upload, from settings (read on use, so that tests can change them)."""
+    return UploadLimits(
+        max_total_bytes=settings.UPLOAD_MAX_TOTAL_BYTES,
+        max_unzipped_bytes=settings.UPLOAD_MAX_UNZIPPED_BYTES,
+        max_cells=settings.UPLOAD_MAX_CELLS,
+        max_columns=settings.UPLOAD_MAX_COLUMNS,
+    )
+
+
+def limits_refusal(files: Sequence[RawFile | IncomingFile]) -> str | None:
+    """Why these files are over a limit on one upload, in one sentence, or None."""
+    return upload_refusal(_streams(files), upload_limits())
+
+
+def _streams(files: Sequence[RawFile | IncomingFile]) -> list[tuple[str, IO[bytes]]]:
+    return [
+        (f.name, f.stream if isinstance(f, IncomingFile) else io.BytesIO(f.content)) for f in files
+    ]
+
+
+def _sha256(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    stream.seek(0)
+    while data := stream.read(UploadFileChunk.SIZE):
+        digest.update(data)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
 def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -166,7 +212,7 @@ def submit_upload(
     user: AbstractBaseUser | None,
     as_at: dt.date,
     window_start: dt.date | None,
-    files: list[RawFile],
+    files: Sequence[RawFile | IncomingFile],
     kind: str = Upload.Kind.SSDA903,
     enqueue: bool = True,
     confirm_first: bool = False,
@@ -179,15 +225,21 @@ def submit_upload(
     and not processed again. With `confirm_first` a 903 upload, once checked, waits "awaiting
     confirmation" for `load_confirmed` or `cancel_upload` (docs/uploads.md#previewing-an-
     upload). An as-at date after today raises UploadRefused, keeping nothing: the form
-    refuses one itself, and every other path (the commands, a shell) meets this.
+    refuses one itself, and every other path (the commands, a shell) meets this. Files over a
+    limit on one upload raise UploadOverLimit, keeping nothing. The files are read as streams,
+    a chunk at a time, and kept so.
     """
     refusal = as_at_refusal(as_at)
     if refusal is not None:
         raise UploadRefused(refusal)
+    streams = _streams(files)
+    refusal = upload_refusal(streams, upload_limits())
+    if refusal is not None:
+        raise UploadOverLimit(refusal)
     kind = Upload.Kind(kind)
     if kind != Upload.Kind.SSDA903:
         window_start = None
-    checksums = [hashlib.sha256(f.content).hexdigest() for f in files]
+    checksums = [_sha256(stream) for _, stream in streams]
     fingerprint = upload_fingerprint(
         checksums=checksums, as_at=as_at, window_start=window_start, kind=kind
     )
@@ -201,10 +253,8 @@ def submit_upload(
         fingerprint=fingerprint,
         confirm_first=confirm_first and kind == Upload.Kind.SSDA903,
     )
-    UploadFile.objects.bulk_create(
-        UploadFile.keep(upload=upload, name=f.name, content=f.content, sha256=digest)
-        for f, digest in zip(files, checksums, strict=True)
-    )
+    for (name, stream), digest in zip(streams, checksums, strict=True):
+        UploadFile.keep(upload=upload, name=name, stream=stream, sha256=digest)
     if earlier is not None:
         _duplicate(upload, earlier)
         upload.refresh_from_db()
@@ -269,7 +319,7 @@ def import_extract(
     user: AbstractBaseUser | None,
     as_at: dt.date,
     window_start: dt.date | None,
-    files: list[RawFile],
+    files: Sequence[RawFile | IncomingFile],
     kind: str = Upload.Kind.SSDA903,
 ) -> Upload:
     """What the web form does, synchronously: submit, then process in this process."""
@@ -619,6 +669,7 @@ def read_raw_files(
         max_unzipped_bytes=settings.UPLOAD_MAX_UNZIPPED_BYTES,
         layout=layout,
         others=[other for other in LAYOUTS.values() if other is not layout],
+        limits=upload_limits(),
     )
     file_tables = [
         ", ".join(t.kind for t in tables if _source_file(t.source) == f.name) for f in raw_files
@@ -632,7 +683,7 @@ def message_templates() -> tuple[str, ...]:
     in the modules that make them: what a stored message is matched against to group an
     upload's problems by kind."""
     templates: list[str] = []
-    for module in (readers, validate, stitch, carers, costs):
+    for module in (readers, limits, validate, stitch, carers, costs):
         for name, value in vars(module).items():
             if name.isupper() and isinstance(value, str) and "{" in value:
                 templates.append(value)

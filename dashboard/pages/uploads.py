@@ -348,7 +348,7 @@ def upload_page(upload: Upload) -> UploadPage:
 
     # A duplicate was never checked: it has no problems of its own to list.
     checked = upload.is_finished and upload.status != Upload.Status.DUPLICATE
-    files = list(upload.files.defer("compressed_content"))
+    files = list(upload.files.all())
     for upload_file in files:
         kinds = file_table_kinds(upload_file)
         upload_file.tables_text = _tables_text(upload, kinds, IGNORED_TABLES)

@@ -33,7 +33,10 @@ REFUSED = "{message} Nothing was changed."
 def benchmarks(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = BenchmarkImportForm(
-            request.POST, request.FILES, oversize=getattr(request, "oversize_uploads", [])
+            request.POST,
+            request.FILES,
+            oversize=getattr(request, "oversize_uploads", []),
+            over_total=getattr(request, "upload_over_total", False),
         )
         if form.is_valid():
             _import_each(request, form.cleaned_data["files"])

@@ -67,6 +67,7 @@ def upload_new(request: HttpRequest) -> HttpResponse:
             request.FILES,
             authorities=authorities,
             oversize=getattr(request, "oversize_uploads", []),
+            over_total=getattr(request, "upload_over_total", False),
         )
         if form.is_valid():
             upload = _submit(request, form)
@@ -90,8 +91,13 @@ def _submit(request: HttpRequest, form: UploadForm) -> Upload | None:
     checks the same first; this is for a refusal it could not foresee, such as midnight)."""
     # Imported on use: the services bring in pandas and the 903 readers, which only this path
     # needs, and the rest of the pages keep working if the ingestion code fails to import.
-    from placements.ssda903.readers import RawFile
-    from placements.uploads import UploadRefused, default_window_start, submit_upload
+    from placements.uploads import (
+        IncomingFile,
+        UploadOverLimit,
+        UploadRefused,
+        default_window_start,
+        submit_upload,
+    )
 
     data = form.cleaned_data
     if data["full_history"]:
@@ -104,11 +110,15 @@ def _submit(request: HttpRequest, form: UploadForm) -> Upload | None:
             user=request.user,
             as_at=data["as_at"],
             window_start=window_start,
-            files=[RawFile(name=f.name, content=f.read()) for f in data["files"]],
+            # Streamed from the uploaded temporary files: never held whole in memory.
+            files=[IncomingFile(name=f.name, stream=f) for f in data["files"]],
             kind=data["kind"],
             # A 903 upload waits, checked, for data staff to confirm its preview.
             confirm_first=True,
         )
+    except UploadOverLimit as refusal:
+        form.add_error("files", str(refusal))
+        return None
     except UploadRefused as refusal:
         form.add_error("as_at", str(refusal))
         return None

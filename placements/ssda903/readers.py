@@ -30,6 +30,18 @@ import openpyxl
 import pandas as pd
 from lxml import etree
 
+from placements.ssda903.limits import (
+    UTF8_BOM,
+    ZIP_MAGIC,
+    ZIP_RATIO,
+    ZIP_RATIO_LIMIT,
+    ZIP_RATIO_MIN_BYTES,
+    ZIP_TOO_LARGE,
+    UploadLimits,
+    file_where,
+    format_size,
+    upload_refusal,
+)
 from placements.ssda903.problems import Problem
 
 if TYPE_CHECKING:
@@ -148,10 +160,6 @@ XLSB = (
 # against what its name promised ("a CSV table").
 NOT_A_DATA_FILE = "{where} is {what}, not {expected}."
 CSV_BINARY = "{where} is not a CSV table: it holds binary data, not text."
-ZIP_TOO_LARGE = "{where} expands to more than {limit} when unzipped, so it was not opened."
-ZIP_RATIO = (
-    "{where} is compressed more than {ratio} times over, as zip bombs are, so it was not opened."
-)
 BAD_ZIP = "{where} is a damaged Excel workbook and could not be opened."
 BAD_WORKBOOK = "{where} could not be opened as an Excel workbook."
 BAD_SHEET = "{where} could not be read."
@@ -242,10 +250,6 @@ def single_table_layout(
     )
 
 
-def file_where(name: str) -> str:
-    return f'File "{name}"'
-
-
 def sheet_where(sheet: str, file: str) -> str:
     return f'Sheet "{sheet}" in "{file}"'
 
@@ -275,20 +279,13 @@ SSDA903 = Layout(
 
 # --- Limits and magic bytes ------------------------------------------------------------------
 
-MIB = 1024 * 1024
-# A member this large and this tightly compressed is a zip bomb, whatever the total says:
-# real worksheets compress about 10 to 20 times.
-ZIP_RATIO_LIMIT = 200
-ZIP_RATIO_MIN_BYTES = 10 * MIB
 # Header cells beyond this column are not looked at: some workbooks claim formatting up to
 # column XFD, and padding every row to 16,384 cells would be a denial of service.
 MAX_SHEET_COLUMNS = 1000
 
-ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls (and other Office 97-2003 files)
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
 TEXT_EXTENSIONS = (".csv", ".txt")
-UTF8_BOM = b"\xef\xbb\xbf"
 # What a file's first bytes say it is when it is none of the forms we read: without this, a PDF
 # renamed .csv would be told that some row "has the wrong number of columns".
 FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -326,16 +323,6 @@ DOCTYPE_MARKERS = (
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t,]*(?:\r\n|\n|\r))*")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 _PANDAS_BAD_LINE = re.compile(r"Expected \d+ fields in line (\d+), saw \d+")
-
-
-def format_size(size: int) -> str:
-    """A byte count as users read it: '50 MB', '1.5 MB', '20 KB'."""
-    for unit, scale in (("MB", MIB), ("KB", 1024)):
-        if size >= scale:
-            value = round(size / scale, 1)
-            text = str(int(value)) if value.is_integer() else str(value)
-            return f"{text} {unit}"
-    return f"{size} bytes"
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -381,13 +368,19 @@ def read_files(
     max_unzipped_bytes: int,
     layout: Layout = SSDA903,
     others: Sequence[Layout] = (),
+    limits: UploadLimits | None = None,
 ) -> tuple[list[Table], list[Problem]]:
     """Read every file of an upload; return the layout's tables found and the problems met.
 
     Of two tables of one used kind only the first is returned (with an error), so that callers
     indexing tables by kind see the same table the messages name first. A file that is a table
     of one of the `others` layouts is an error saying which kind of upload it belongs to.
+    With `limits`, an upload over one of them is one error and no file is parsed.
     """
+    if limits is not None:
+        refusal = upload_refusal([(f.name, io.BytesIO(f.content)) for f in files], limits)
+        if refusal is not None:
+            return [], [Problem.error(refusal)]
     reading = _Reading(layout, tuple(others), max_bytes, max_unzipped_bytes)
     found = _Found()
     for raw in files:

@@ -4,6 +4,7 @@ indicators, a target, a rejected upload with problems, and a user in each role."
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -60,8 +61,8 @@ def rejected_upload(la: LocalAuthority, make_user: Callable[..., AbstractBaseUse
         warnings_count=1,
     )
     UploadFile.keep(
-        upload=upload, name="episodes.csv", content=b"CHILD\r\n", sha256="ab" * 32
-    ).save()
+        upload=upload, name="episodes.csv", stream=io.BytesIO(b"CHILD\r\n"), sha256="ab" * 32
+    )
     problem = {"upload": upload, "file": "episodes.csv"}
     UploadProblem.objects.bulk_create(
         [

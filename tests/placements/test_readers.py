@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from placements.ssda903 import readers
+from placements.ssda903.limits import MIB
 from placements.ssda903.problems import Problem
 from placements.ssda903.readers import (
     BAD_ENCODING,
@@ -31,7 +32,6 @@ from placements.ssda903.readers import (
     EXCEL_AS_CSV,
     IGNORED_TABLES,
     LEGACY_XLS,
-    MIB,
     MISSING_COLUMNS,
     MISSING_COLUMNS_IGNORED,
     NO_ROWS,

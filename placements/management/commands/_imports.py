@@ -1,7 +1,8 @@
 """What the import commands share: read the files, load them as the web form does, report.
 
 Exit 0 when loaded (warnings printed), 1 when rejected or refused (an as-at date after today,
-a file over the size limit), one line per problem: file, row, CHILD (for carers, the
+a file over the size limit, files over a limit on one upload: docs/uploads.md#limits), one line
+per problem: file, row, CHILD (for carers, the
 CARER_ID), column, value, message.
 """
 
@@ -16,12 +17,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from placements.management.commands._common import authority, iso_date
 from placements.models import LocalAuthority, Upload
+from placements.ssda903.limits import TOTAL_TOO_LARGE, format_size
 from placements.ssda903.readers import RawFile
 from placements.uploads import (
     MSG_REJECTED_WARNINGS,
     UploadRefused,
     ignored_tables_note,
     import_extract,
+    limits_refusal,
 )
 
 MSG_TOO_LARGE = 'File "{name}" is larger than the {limit} MB limit.'
@@ -82,7 +85,7 @@ class ImportCommand(BaseCommand):
         for problem in upload.problems.order_by("id"):
             line = problem.as_problem().as_line()
             (self.stderr if problem.severity == "error" else self.stdout).write(line)
-        note = ignored_tables_note(upload.files.defer("compressed_content").order_by("id"))
+        note = ignored_tables_note(upload.files.order_by("id"))
         if note:
             self.stdout.write(note)
         if upload.status == Upload.Status.LOADED:
@@ -111,5 +114,16 @@ class ImportCommand(BaseCommand):
                     "ERROR: " + MSG_TOO_LARGE.format(name=path.name, limit=limit // 2**20)
                 )
                 sys.exit(1)
+        # The limits on one upload, before any file is parsed: the bytes of them all first,
+        # before any is read, then what the files hold (docs/uploads.md#limits).
+        total_limit = settings.UPLOAD_MAX_TOTAL_BYTES
+        if sum(path.stat().st_size for path in paths) > total_limit:
+            self.stderr.write("ERROR: " + TOTAL_TOO_LARGE.format(limit=format_size(total_limit)))
+            sys.exit(1)
+        for path in paths:
             files.append(RawFile(name=path.name, content=path.read_bytes()))
+        refusal = limits_refusal(files)
+        if refusal is not None:
+            self.stderr.write(f"ERROR: {refusal}")
+            sys.exit(1)
         return files

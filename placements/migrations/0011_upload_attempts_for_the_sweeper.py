@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('placements', '0008_upload_awaiting_confirmation'),
+        ('placements', '0010_remove_uploadfile_compressed_content'),
     ]
 
     operations = [
