@@ -303,6 +303,8 @@ def _validate_header(table: Table, problems: list[Problem], *, as_at: dt.date) -
     _flag_invalid_codes(frame, "ethnic", "ETHNIC", codes.ETHNICITY, where, problems)
     bad_mother = ~frame["mother"].isin({"", "0", "1"})
     where.flag(bad_mother, "MOTHER", frame["mother"], MSG_MOTHER_CODE, problems, warning=True)
+    # Only a warning: the child loads, and what is not a code is not kept (as if blank).
+    frame.loc[bad_mother, "mother"] = ""
 
     frame = frame[frame["child_id"] != ""]
     compare = ["child_id", "sex", "dob", "ethnic", "upn", "mother", "mc_dob"]

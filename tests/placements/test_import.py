@@ -525,3 +525,19 @@ def test_import_child_id_too_long_for_the_database_is_refused_not_an_error(la, t
     assert err.count(v.MSG_CHILD_FORMAT) == 2
     assert Episode.objects.count() == 0 and Child.objects.count() == 0
     assert Upload.objects.latest("id").status == Upload.Status.REJECTED
+
+
+def test_import_mother_not_a_code_loads_with_a_warning_and_is_kept_blank(la, tmp_path):
+    """On Postgres a MOTHER of "00" was only warned about, then stopped the upload with a
+    database error, because the column holds one character."""
+    files = extract_files(
+        [child("A1", SEX="2", MOTHER="00"), child("B2", SEX="2", MOTHER="1")],
+        [episode("A1", "01/05/2024"), episode("B2", "01/05/2024")],
+    )
+    code, out, err = run_import("--la", "998", "--as-at", "2024-06-30", *write(tmp_path, files))
+    assert code == 0, err
+    assert "internal error" not in err
+    assert v.MSG_MOTHER_CODE in out
+    assert Upload.objects.latest("id").status == Upload.Status.LOADED
+    mothers = dict(Child.objects.filter(la=la).values_list("child_id", "mother"))
+    assert mothers == {"A1": "", "B2": "1"}
