@@ -671,8 +671,11 @@ def read_raw_files(
         others=[other for other in LAYOUTS.values() if other is not layout],
         limits=upload_limits(),
     )
+    # Each kind once per file: a workbook may hold any number of sheets of an ignored table,
+    # and the list is stored in a column of fixed length (all the kinds together fit in it).
     file_tables = [
-        ", ".join(t.kind for t in tables if _source_file(t.source) == f.name) for f in raw_files
+        ", ".join(dict.fromkeys(t.kind for t in tables if _source_file(t.source) == f.name))
+        for f in raw_files
     ]
     return tables, problems, file_tables
 

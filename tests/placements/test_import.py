@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -355,7 +356,8 @@ def test_rebuild_history_reproduces_the_stored_episodes(la, tmp_path):
     assert stored(la) == before
 
 
-def test_import_accepts_the_same_tables_as_sheets_of_one_workbook(la, tmp_path):
+def one_child_workbook() -> Any:
+    """A workbook of a Header and an Episodes sheet: one child, one open episode."""
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -367,6 +369,11 @@ def test_import_accepts_the_same_tables_as_sheets_of_one_workbook(la, tmp_path):
     sheet.append(EPISODES)
     sheet.append(["A1", dt.datetime(2024, 4, 1), "S", "C2", "N1", "U4", "PR1", None, None, None,
                   "SE15 5AB", "SE1 7PB", 1234567])  # fmt: skip
+    return book
+
+
+def test_import_accepts_the_same_tables_as_sheets_of_one_workbook(la, tmp_path):
+    book = one_child_workbook()
     book.create_sheet("Notes").append(["Anything the analyst wrote"])
     path = tmp_path / "extract.xlsx"
     book.save(path)
@@ -541,3 +548,30 @@ def test_import_mother_not_a_code_loads_with_a_warning_and_is_kept_blank(la, tmp
     assert Upload.objects.latest("id").status == Upload.Status.LOADED
     mothers = dict(Child.objects.filter(la=la).values_list("child_id", "mother"))
     assert mothers == {"A1": "", "B2": "1"}
+
+
+def test_import_workbook_of_many_ignored_sheets_loads_not_an_error(la, tmp_path):
+    """25 sheets of one ignored table once overflowed the stored list of tables per file."""
+    book = one_child_workbook()
+    for number in range(25):
+        missing = book.create_sheet(f"Missing {number}")
+        missing.append(["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"])
+        missing.append(["A1", dt.datetime(2012, 6, 1), "M", dt.datetime(2024, 5, 1), None])
+    path = tmp_path / "extract.xlsx"
+    book.save(path)
+    code, out, err = run_import(
+        "--la", "998", "--confirm-warnings", "--as-at", "2024-06-30", str(path)
+    )
+    assert code == 0, err
+    assert "internal error" not in err
+    assert stored(la) == [("A1", "2024-04-01", "", "", "U4")]
+    assert Upload.objects.get().files.get().tables == "Header, Episodes, Missing"
+
+
+def test_every_table_kind_named_once_fits_the_stored_list_of_tables():
+    from placements.models import UploadFile
+    from placements.uploads import LAYOUTS
+
+    kinds = {kind for layout in LAYOUTS.values() for kind in layout.tables}
+    limit = UploadFile._meta.get_field("tables").max_length
+    assert len(", ".join(kinds)) <= limit
