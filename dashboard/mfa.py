@@ -22,6 +22,7 @@ REQUIRED_ROLES = frozenset({access.OFFICERS, access.DATA_STAFF, access.ADMIN})
 APP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 RECOVERY_CODE_COUNT = 10
+QR_TITLE = "QR code of your Sufficiency account, for your authenticator app"
 
 
 def required_for(user: access.User) -> bool:
@@ -57,8 +58,16 @@ def qr_svg(device: TOTPDevice) -> str:
     """The device's otpauth:// address as an inline SVG QR code (no image request, no CDN)."""
     qr = segno.make(device.config_url, error="m")
     # Dark on white with a quiet zone, whatever the page's colours: cameras need the contrast.
-    svg: str = qr.svg_inline(scale=4, border=4, dark="#0b0c0c", light="#ffffff", title="")
-    return svg
+    svg: str = qr.svg_inline(
+        scale=5,
+        border=4,
+        dark="#0b0c0c",
+        light="#ffffff",
+        title=QR_TITLE,
+        svgclass="qr-code__image",
+    )
+    # Its <title> names it for screen readers once it is announced as an image.
+    return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
 @transaction.atomic
