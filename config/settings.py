@@ -143,6 +143,9 @@ AXES_CLIENT_IP_CALLABLE = "dashboard.middleware.client_ip_address"
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = "Sufficiency"
+# Administrators may delete a user's devices (a lost phone), never read their keys or codes:
+# that would let an administrator sign in as them.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # How many reverse proxies of ours stand in front of the app, each appending to
 # X-Forwarded-For. 0 (the default): the header is ignored, since any client can send it.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -308,3 +308,20 @@ def test_verified_session_ends_when_device_is_deleted(officer) -> None:
     assert client.session[DEVICE_ID_SESSION_KEY]
     mfa.remove_second_factor(user=officer)
     assert client.get("/").status_code == 302
+
+
+def test_admin_lists_devices_without_their_keys(officer, make_user, la) -> None:
+    device, codes = enrolled(officer)
+    admin_user = make_user(None, is_staff=True, is_superuser=True, username="root")
+    client = Client()
+    client.force_login(admin_user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = enrolled(admin_user)[0].persistent_id
+    session.save()
+    listing = client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    assert listing.status_code == 200 and "officer" in page_text(listing)
+    change = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert change.status_code == 200
+    assert device.key not in change.content.decode()
+    tokens = client.get(reverse("admin:otp_static_staticdevice_changelist"))
+    assert not any(code in tokens.content.decode() for code in codes)
