@@ -122,9 +122,14 @@ class SecondFactorMiddleware:
         if not settings.MFA_REQUIRED or not user.is_authenticated or user.is_verified():
             return None
         match = request.resolver_match
-        if match is not None and match.url_name in SECOND_FACTOR_PAGES:
+        giving_it = match is not None and match.url_name in SECOND_FACTOR_PAGES
+        if giving_it and match.url_name in {"login", "logout"}:
             return None
         if not mfa.required_for(user) and not self._has_optional_factor(request):
+            return None
+        # The page template leaves out the navigation, every link of which would send back here.
+        request.owes_second_factor = True  # type: ignore[attr-defined]
+        if giving_it:
             return None
         query = urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(f"{reverse('mfa-verify')}?{query}")
