@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "placements",
     "sufficiency",
     "dashboard",
@@ -59,11 +62,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified once a second factor was given this session (one query a
+    # page, for the device named in the session).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before LoginRequiredMiddleware: a session it ends is then sent to the sign-in page.
     "dashboard.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After sign-in: sends a user who owes a second factor to give it (docs/security.md).
+    "dashboard.middleware.SecondFactorMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -130,6 +138,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dashboard.middleware.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "dashboard.middleware.client_ip_address"
+# A second factor (an authenticator app's code) after the password, for everyone who can see
+# children's records (docs/security.md). Off by default only for the embedded demo (DEBUG).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Sufficiency"
+# Administrators may delete a user's devices (a lost phone), never read their keys or codes:
+# that would let an administrator sign in as them.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # How many reverse proxies of ours stand in front of the app, each appending to
 # X-Forwarded-For. 0 (the default): the header is ignored, since any client can send it.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

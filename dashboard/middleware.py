@@ -1,5 +1,6 @@
-"""Request plumbing for security: response headers, session time limits, and the two hooks
-django-axes calls (the client's address, and the page a locked-out user sees)."""
+"""Request plumbing for security: response headers, session time limits, the second factor,
+and the two hooks django-axes calls (the client's address, and the page a locked-out user
+sees)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,19 @@ import ipaddress
 import math
 import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from dashboard import mfa
 
 SIGNED_IN_AT = "_sufficiency_signed_in_at"
 LAST_SEEN_AT = "_sufficiency_last_seen_at"
@@ -24,6 +31,11 @@ LAST_SEEN_PRECISION_SECONDS = 60
 IDLE_MESSAGE = "You were signed out after {minutes} minutes without activity. Sign in again."
 LIFETIME_MESSAGE = "You were signed out because you signed in {hours} hours ago. Sign in again."
 LOCKED_OUT_TEMPLATE = "registration/locked_out.html"
+# Pages a signed-in user who still owes a second factor may open: giving it, and leaving.
+SECOND_FACTOR_PAGES = frozenset({"mfa-verify", "mfa-enrol", "mfa-recovery", "login", "logout"})
+# Set in the session of a committee member found to have no authenticator app, so that their
+# pages do not look for one on every request.
+NO_OPTIONAL_FACTOR = "_sufficiency_no_optional_factor"
 
 
 class SecurityHeadersMiddleware:
@@ -86,6 +98,50 @@ class SessionTimeoutMiddleware:
         # with ?next= for where they were going.
         logout(request)
         messages.info(request, message)
+
+
+class SecondFactorMiddleware:
+    """Send a signed-in user who owes a second factor, and has not given it this session, to
+    the page that asks for it (or sets it up), with ?next= for where they were going.
+
+    It is owed, with MFA_REQUIRED on, by everyone who can see children's records, and by a
+    committee member who has chosen to set up an authenticator app. After django-otp's
+    OTPMiddleware (which knows whether the session is verified) and LoginRequiredMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not settings.MFA_REQUIRED or not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        giving_it = match is not None and match.url_name in SECOND_FACTOR_PAGES
+        if giving_it and match.url_name in {"login", "logout"}:
+            return None
+        if not mfa.required_for(user) and not self._has_optional_factor(request):
+            return None
+        # The page template leaves out the navigation, every link of which would send back here.
+        request.owes_second_factor = True  # type: ignore[attr-defined]
+        if giving_it:
+            return None
+        query = urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(f"{reverse('mfa-verify')}?{query}")
+
+    @staticmethod
+    def _has_optional_factor(request: HttpRequest) -> bool:
+        if request.session.get(NO_OPTIONAL_FACTOR):
+            return False
+        has = TOTPDevice.objects.filter(user_id=request.user.pk, confirmed=True).exists()
+        if not has:
+            request.session[NO_OPTIONAL_FACTOR] = True
+        return has
 
 
 def client_ip_address(request: HttpRequest) -> str | None:

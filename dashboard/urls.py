@@ -4,6 +4,7 @@ from dashboard.views import (
     committee,
     fostering,
     indicators,
+    mfa,
     overview,
     providers,
     targets,
@@ -20,4 +21,5 @@ urlpatterns = [
     *benchmarks.urlpatterns,
     *providers.urlpatterns,
     *uploads.urlpatterns,
+    *mfa.urlpatterns,
 ]

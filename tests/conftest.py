@@ -68,6 +68,13 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def second_factor_off(settings: Any) -> None:
+    # The suite signs users in with force_login and no second factor; tests/dashboard/test_mfa.py
+    # and the browser test of enrolment turn MFA_REQUIRED back on.
+    settings.MFA_REQUIRED = False
+
+
 @pytest.fixture
 def la(db: None) -> LocalAuthority:
     return LocalAuthorityFactory()
