@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import factory
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.core.cache import cache
 from django.db import connection
 from factory.django import DjangoModelFactory
 
@@ -66,6 +67,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def fast_password_hashing(settings: Any) -> None:
     # The real hasher is slow by design; tests create many users and never need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    # The in-memory cache outlives a test's rolled-back rows, whose ids SQLite hands out again.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
