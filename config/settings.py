@@ -221,6 +221,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# How long the overview's and indicator pages' content stays in the cache (dashboard.page_cache).
+# Its key names everything the page shows, so this bounds memory, not staleness; 0 turns it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Sessions live in the database alone, so signing in and every signed-in page work with Redis
 # stopped (one indexed query a page).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import factory
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.core.cache import cache
 from django.db import connection
 from factory.django import DjangoModelFactory
 
@@ -73,6 +74,14 @@ def second_factor_off(settings: Any) -> None:
     # The suite signs users in with force_login and no second factor; tests/dashboard/test_mfa.py
     # and the browser test of enrolment turn MFA_REQUIRED back on.
     settings.MFA_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    # The in-memory cache outlives a test's rolled-back rows, whose ids SQLite hands out again.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from dashboard import access
+from dashboard import access, page_cache
 from dashboard.forms import parse_period, period_options
 from dashboard.pages.overview import overview_page
 
@@ -17,7 +18,11 @@ from dashboard.pages.overview import overview_page
 def index(request: HttpRequest) -> HttpResponse:
     la, authorities = access.authority_for(request.user, request.GET.get("la"))
     context: dict[str, object] = {"la": la, "authorities": authorities}
-    if la is not None:
+    if la is None:
+        context["content"] = render_to_string("dashboard/_overview_content.html", context, request)
+        return render(request, "dashboard/index.html", context)
+
+    def content() -> str:
         suppress = access.sees_suppressed(request.user)
         page = overview_page(
             la=la, period_end=parse_period(request.GET.get("period")), suppress=suppress
@@ -32,7 +37,14 @@ def index(request: HttpRequest) -> HttpResponse:
                 "can_view_uploads": access.can_view_uploads(request.user),
             }
         )
-    return render(request, "dashboard/index.html", context)
+        return render_to_string("dashboard/_overview_content.html", context, request)
+
+    key = page_cache.page_key(request, page="overview", la=la, authorities=authorities)
+    return render(
+        request,
+        "dashboard/index.html",
+        {"la": la, "content": page_cache.cached_content(key, content)},
+    )
 
 
 urlpatterns = [

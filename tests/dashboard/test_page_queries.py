@@ -36,11 +36,13 @@ pytestmark = pytest.mark.django_db
 # the database (so that signing in survives Redis stopped), and every page about one authority
 # reads its latest loaded upload once, for the "data as at ..., loaded ... by ..." line.
 PAGES = {
-    "overview": ("demo-officer", "dashboard-index", 11),
-    "overview, committee member": ("demo-committee", "dashboard-index", 11),
+    # The overview and indicator pages read one more, the stamp of what they show, which keys
+    # their content in the page cache (dashboard.page_cache).
+    "overview": ("demo-officer", "dashboard-index", 12),
+    "overview, committee member": ("demo-committee", "dashboard-index", 12),
     # One more than before coverage: where the history starts, for "not enough history".
-    "indicator": ("demo-officer", "dashboard-indicator", 11),
-    "indicator, committee member": ("demo-committee", "dashboard-indicator", 12),
+    "indicator": ("demo-officer", "dashboard-indicator", 12),
+    "indicator, committee member": ("demo-committee", "dashboard-indicator", 13),
     "children list": ("demo-officer", "dashboard-children", 9),
     # The report reads whether its month was issued (and officers the revisions log); a
     # committee member's first PDF download issues the report, which writes its figures.
@@ -107,6 +109,8 @@ def test_page_stays_within_its_query_bound(
     client = client_for(get_user_model().objects.get(username=username))
     url = page_url(demo, name)
     assert client.get(url).status_code == 200
+    # The bound is for a page worked out afresh: a cached page's second view costs fewer.
+    cache.clear()
     with django_assert_max_num_queries(bound):
         response = client.get(url)
     assert response.status_code == 200
